@@ -1,0 +1,39 @@
+"""Domain errors raised by services; forms show them by field, the API as a 400."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule was broken. ``errors`` maps a field name (or ``__all__``) to a message."""
+
+    def __init__(self, errors: dict[str, str] | str) -> None:
+        if isinstance(errors, str):
+            errors = {"__all__": errors}
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class PermissionDenied(DomainError):
+    """The acting user may not do this."""
+
+
+class TransitionNotAllowed(DomainError):
+    def __init__(self, current: str, to: str, *, field: str = "status") -> None:
+        super().__init__({field: f"Cannot move from “{current}” to “{to}”."})
+        self.current = current
+        self.to = to
+
+
+class StaleRecord(DomainError):
+    """Somebody else saved the record since this copy was read."""
+
+    def __init__(self, changes: dict[str, tuple[object, object]] | None = None) -> None:
+        self.changes = changes or {}
+        detail = ", ".join(
+            f"{field}: {old!r} → {new!r}" for field, (old, new) in self.changes.items()
+        )
+        message = "Someone else saved this record while you were editing it."
+        if detail:
+            message += f" Their changes: {detail}."
+        message += " Reload to see the current version; nothing of yours was saved."
+        super().__init__({"__all__": message})
