@@ -115,8 +115,16 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker_process(broker_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
-    """Starts a worker on Redis that sees this test's database (use with transactional tests)."""
+def celery_worker_process(
+    broker_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[WorkerProcess]:
+    """Starts a worker on Redis that sees this test's database (use with transactional tests).
+
+    Celery lets the CELERY_BROKER_URL environment variable override any configured broker,
+    so the test process's own variable is pointed at this worker's Redis database too.
+    """
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", broker_url)
     import uuid
 
     from django.conf import settings

@@ -1,0 +1,84 @@
+"""Building blocks for services: validation, optimistic locking, versioned saves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from core.errors import DomainError, StaleRecord
+
+
+def validate(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
+    """Run the model's field and constraint checks; raise DomainError naming each field."""
+    try:
+        instance.full_clean(exclude=list(exclude or []))
+    except ValidationError as exc:
+        raise DomainError(
+            {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+        ) from exc
+
+
+def lock[M: models.Model](model: type[M], pk: Any) -> M:
+    """The row, locked for the rest of the transaction."""
+    return model._default_manager.select_for_update().get(pk=pk)
+
+
+def changes_since(instance: models.Model, version: int) -> dict[str, tuple[Any, Any]]:
+    """Fields that differ between the history snapshot at ``version`` and the instance now."""
+    snapshot = (
+        pghistory.models.Events.objects.tracks(instance)
+        .filter(pgh_data__version=version)
+        .order_by("-pgh_id")
+        .first()
+    )
+    if snapshot is None:
+        return {}
+    changed = {}
+    for field in instance._meta.concrete_fields:
+        if field.attname in {"updated_at", "version", "created_at"}:
+            continue
+        before = snapshot.pgh_data.get(field.attname)
+        now = (
+            field.value_to_string(instance)
+            if not field.is_relation
+            else field.value_from_object(instance)
+        )
+        if before is None and now in ("", None):
+            continue
+        if str(before) != str(now) and not (before in ("", None) and now in ("", None)):
+            changed[str(field.verbose_name)] = (before, now)
+    return changed
+
+
+def check_version(instance: models.Model, expected_version: int | None) -> None:
+    """Refuse to save over a copy someone else has changed since ``expected_version``."""
+    if expected_version is not None and instance.version != expected_version:  # type: ignore[attr-defined]
+        raise StaleRecord(changes_since(instance, expected_version))
+
+
+def save_changes[M: models.Model](
+    instance: M,
+    changes: Mapping[str, Any],
+    *,
+    allowed: Iterable[str],
+    expected_version: int | None = None,
+) -> M:
+    """Apply ``changes`` (only ``allowed`` fields) to a locked instance, validate, bump version.
+
+    Unknown or forbidden fields are an error, not silently dropped.
+    """
+    allowed = set(allowed)
+    forbidden = set(changes) - allowed
+    if forbidden:
+        raise DomainError({name: "This field cannot be changed here." for name in forbidden})
+    check_version(instance, expected_version)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    validate(instance)
+    instance.version += 1  # type: ignore[attr-defined]
+    instance.save()
+    return instance

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+
+from core.db import local_date
+from mou.choices import (
+    COMMITMENT_OPEN,
+    RAG_DUE_SOON_DAYS,
+    RAG_QUIET_DAYS,
+    AgreementStatus,
+    CommitmentStatus,
+    MilestoneStatus,
+    Rag,
+)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> AgreementQuerySet:
+        """Every signed-in user sees every agreement (releasability will narrow this)."""
+        return self
+
+    def in_force(self) -> AgreementQuerySet:
+        return self.filter(status=AgreementStatus.IN_FORCE)
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> MilestoneQuerySet:
+        return self
+
+    def open(self) -> MilestoneQuerySet:
+        return self.filter(status=MilestoneStatus.OPEN)
+
+    def late(self, *, now: datetime) -> MilestoneQuerySet:
+        """Open milestones whose due date has ended in their owner's time zone."""
+        return (
+            self.open()
+            .alias(owner_today=local_date(now, "owner__time_zone"))
+            .filter(due_on__lt=models.F("owner_today"))
+        )
+
+    def due_within(self, *, now: datetime, days: int) -> MilestoneQuerySet:
+        """Open milestones due from the owner's today to ``days`` days ahead, inclusive."""
+        return (
+            self.open()
+            .alias(owner_today=local_date(now, "owner__time_zone"))
+            .filter(
+                due_on__gte=models.F("owner_today"),
+                due_on__lte=models.ExpressionWrapper(
+                    models.F("owner_today") + timedelta(days=days),
+                    output_field=models.DateField(),
+                ),
+            )
+        )
+
+    def with_lateness(self, *, now: datetime) -> MilestoneQuerySet:
+        return self.annotate(
+            owner_today=local_date(now, "owner__time_zone"),
+            is_late=Case(
+                When(
+                    Q(status=MilestoneStatus.OPEN, due_on__lt=models.F("owner_today")),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def for_list(self) -> MilestoneQuerySet:
+        return self.select_related(
+            "owner__institute", "commitment__agreement", "commitment__clause"
+        )
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> CommitmentQuerySet:
+        return self
+
+    def open(self) -> CommitmentQuerySet:
+        return self.filter(status__in=COMMITMENT_OPEN)
+
+    def for_list(self) -> CommitmentQuerySet:
+        return self.select_related(
+            "agreement", "clause", "owed_by", "lead_institute", "owner__institute"
+        )
+
+    def with_rag(self, *, now: datetime) -> CommitmentQuerySet:
+        """Annotate ``rag`` (red/amber/green/grey) in SQL; see ``RAG_RULE_HELP``."""
+        from mou.models import Milestone, ProgressUpdate
+
+        milestones = Milestone.objects.filter(commitment=OuterRef("pk"))
+        late = Exists(milestones.late(now=now))
+        due_soon = Exists(milestones.due_within(now=now, days=RAG_DUE_SOON_DAYS))
+        recent_update = Exists(
+            ProgressUpdate.objects.filter(
+                commitment=OuterRef("pk"), posted_at__gte=now - timedelta(days=RAG_QUIET_DAYS)
+            )
+        )
+        return self.annotate(
+            has_late_milestone=late,
+            rag=Case(
+                When(
+                    status__in=[CommitmentStatus.COMPLETED, CommitmentStatus.WITHDRAWN],
+                    then=Value(Rag.GREY),
+                ),
+                When(Q(status=CommitmentStatus.OFF_TRACK) | Q(late), then=Value(Rag.RED)),
+                When(
+                    Q(status=CommitmentStatus.AT_RISK) | (Q(due_soon) & ~Q(recent_update)),
+                    then=Value(Rag.AMBER),
+                ),
+                default=Value(Rag.GREEN),
+                output_field=models.CharField(),
+            ),
+        )

@@ -1,0 +1,450 @@
+"""Every write to the register. One function per business action; each runs in one
+transaction, checks the actor's permission and attributes the change to the actor.
+
+``actor=None`` means the system itself (a management command or a task); such writes are
+attributed to the ``process`` named in the surrounding ``core.history.acting`` block.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import DomainError, TransitionNotAllowed
+from core.history import acting
+from core.services import lock, save_changes, validate
+from institutes.models import Institute, Person
+from mou.choices import (
+    AGREEMENT_NEEDS_REASON,
+    AGREEMENT_TRANSITIONS,
+    COMMITMENT_NEEDS_REASON,
+    COMMITMENT_OPEN,
+    COMMITMENT_TRANSITIONS,
+    MILESTONE_NEEDS_REASON,
+    MILESTONE_TRANSITIONS,
+    AgreementStatus,
+    CommitmentStatus,
+    MilestoneStatus,
+)
+from mou.models import Agreement, Clause, Commitment, Milestone, Party, ProgressUpdate, Signatory
+from mou.permissions import (
+    can_edit_commitment,
+    can_edit_milestone,
+    can_manage_agreements,
+    can_post_update,
+    ensure,
+)
+from mou.recurrence import occurrence_in_series
+
+AGREEMENT_EDITABLE = {
+    "title", "kind", "summary", "legally_binding", "signed_on", "signed_place", "effective_on",
+    "review_on", "expires_on", "builds_on", "source_url", "sources", "notes",
+}  # fmt: skip
+COMMITMENT_EDITABLE = {
+    "clause", "reference", "title", "description", "owed_by", "lead_institute", "owner",
+    "theme", "start_on", "target_on", "recurrence", "recurrence_count", "is_illustrative",
+    "notes",
+}  # fmt: skip
+MILESTONE_EDITABLE = {"title", "owner", "evidence_url", "is_illustrative"}
+
+
+def _status_label(choices: Any, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+def _check_transition(
+    *, current: str, to: str, table: dict[str, frozenset[str]], choices: Any
+) -> None:
+    if to not in dict(choices.choices):
+        raise DomainError({"status": f"“{to}” is not a status."})
+    if to not in table[current]:
+        raise TransitionNotAllowed(_status_label(choices, current), _status_label(choices, to))
+
+
+# --- Agreements -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor: Any,
+    title: str,
+    code: str,
+    parties: list[Institute],
+    status: str = AgreementStatus.DRAFT,
+    **fields: Any,
+) -> Agreement:
+    """Create an agreement with its participants (two or more institutes)."""
+    ensure(can_manage_agreements(actor))
+    if len({p.pk for p in parties}) < 2:
+        raise DomainError({"parties": "An agreement needs at least two different participants."})
+    with acting(actor):
+        agreement = Agreement(title=title, code=code, status=status, **fields)
+        validate(agreement)
+        agreement.save()
+        for institute in parties:
+            Party.objects.create(agreement=agreement, institute=institute)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(
+    *, agreement: Agreement, actor: Any, changes: dict[str, Any], expected_version: int | None
+) -> Agreement:
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        locked = lock(Agreement, agreement.pk)
+        return save_changes(
+            locked, changes, allowed=AGREEMENT_EDITABLE, expected_version=expected_version
+        )
+
+
+@transaction.atomic
+def agreement_transition(
+    *, agreement: Agreement, to: str, actor: Any, reason: str = ""
+) -> Agreement:
+    """Move an agreement along its lifecycle; the only way its status changes."""
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        locked = lock(Agreement, agreement.pk)
+        _check_transition(
+            current=locked.status, to=to, table=AGREEMENT_TRANSITIONS, choices=AgreementStatus
+        )
+        if to in AGREEMENT_NEEDS_REASON and not reason.strip():
+            raise DomainError({"reason": "Give a reason for terminating the agreement."})
+        locked.status = to
+        locked.status_reason = reason.strip()
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+@transaction.atomic
+def party_add(
+    *, agreement: Agreement, institute: Institute, actor: Any, lead_department: str = ""
+) -> Party:
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        party = Party(agreement=agreement, institute=institute, lead_department=lead_department)
+        validate(party)
+        party.save()
+    return party
+
+
+@transaction.atomic
+def signatory_add(
+    *, agreement: Agreement, party: Party, name: str, office: str, actor: Any, notes: str = ""
+) -> Signatory:
+    ensure(can_manage_agreements(actor))
+    if party.agreement_id != agreement.pk:
+        raise DomainError(
+            {"party": "The signatory's participant must be a party to this agreement."}
+        )
+    with acting(actor):
+        signatory = Signatory(
+            agreement=agreement, party=party, name=name, office=office, notes=notes
+        )
+        validate(signatory)
+        signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def clause_create(
+    *, agreement: Agreement, number: str, title: str, actor: Any, **fields: Any
+) -> Clause:
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        clause = Clause(agreement=agreement, number=number.strip(), title=title, **fields)
+        validate(clause)
+        clause.save()
+    return clause
+
+
+# --- Commitments ------------------------------------------------------------------------
+
+
+def _validate_commitment_parties(commitment: Commitment) -> None:
+    """Rules across rows that a check constraint cannot hold."""
+    errors = {}
+    party_ids = set(
+        Party.objects.filter(agreement_id=commitment.agreement_id).values_list(
+            "institute_id", flat=True
+        )
+    )
+    if commitment.clause_id and commitment.clause.agreement_id != commitment.agreement_id:
+        errors["clause"] = "The clause must belong to the commitment's agreement."
+    if commitment.owed_by_id and commitment.owed_by_id not in party_ids:
+        errors["owed_by"] = "The institute that owes a commitment must be a party to the agreement."
+    if commitment.lead_institute_id and commitment.lead_institute_id not in party_ids:
+        errors["lead_institute"] = "The lead institute must be a party to the agreement."
+    if commitment.owner_id and commitment.owner.institute_id not in party_ids:
+        errors["owner"] = "The owner must work at a party to the agreement."
+    if errors:
+        raise DomainError(errors)
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    actor: Any,
+    agreement: Agreement,
+    clause: Clause,
+    reference: str,
+    title: str,
+    owner: Person,
+    lead_institute: Institute,
+    owed_by: Institute | None = None,
+    **fields: Any,
+) -> Commitment:
+    """Record a new obligation; a recurring one gets its first occurrence as a milestone."""
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        commitment = Commitment(
+            agreement=agreement,
+            clause=clause,
+            reference=reference.strip(),
+            title=title,
+            owner=owner,
+            lead_institute=lead_institute,
+            owed_by=owed_by,
+            **fields,
+        )
+        validate(commitment)
+        _validate_commitment_parties(commitment)
+        commitment.save()
+        commitment_series_extend(commitment=commitment, actor=actor)
+    return commitment
+
+
+@transaction.atomic
+def commitment_update(
+    *,
+    commitment: Commitment,
+    actor: Any,
+    changes: dict[str, Any],
+    expected_version: int | None,
+) -> Commitment:
+    """Edit a commitment's details (not its status: see ``commitment_transition``)."""
+    with acting(actor):
+        locked = lock(Commitment, commitment.pk)
+        ensure(can_edit_commitment(actor, locked))
+        if "owner" in changes or "clause" in changes or "reference" in changes:
+            # Moving ownership or filing is an administrator's decision.
+            ensure(can_manage_agreements(actor), "Only an administrator can change this.")
+        save_changes(
+            locked, changes, allowed=COMMITMENT_EDITABLE, expected_version=expected_version
+        )
+        _validate_commitment_parties(locked)
+    return locked
+
+
+@transaction.atomic
+def commitment_transition(
+    *, commitment: Commitment, to: str, actor: Any, reason: str = ""
+) -> Commitment:
+    """Move a commitment to a new status; the only way its status changes."""
+    with acting(actor):
+        locked = lock(Commitment, commitment.pk)
+        ensure(can_edit_commitment(actor, locked))
+        _check_transition(
+            current=locked.status, to=to, table=COMMITMENT_TRANSITIONS, choices=CommitmentStatus
+        )
+        if to in COMMITMENT_NEEDS_REASON and not reason.strip():
+            raise DomainError({"reason": "Give a reason for withdrawing."})
+        locked.status = to
+        locked.status_reason = reason.strip()
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+# --- Milestones -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_add(
+    *,
+    commitment: Commitment,
+    actor: Any,
+    title: str,
+    due_on: date,
+    owner: Person | None = None,
+    **fields: Any,
+) -> Milestone:
+    """Add a dated deliverable; its owner defaults to the commitment's owner."""
+    with acting(actor):
+        ensure(can_edit_commitment(actor, commitment))
+        milestone = Milestone(
+            commitment=commitment,
+            title=title,
+            due_on=due_on,
+            owner=owner or commitment.owner,
+            **fields,
+        )
+        validate(milestone)
+        milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *, milestone: Milestone, actor: Any, changes: dict[str, Any], expected_version: int | None
+) -> Milestone:
+    with acting(actor):
+        locked = lock(Milestone, milestone.pk)
+        ensure(can_edit_milestone(actor, locked))
+        return save_changes(
+            locked, changes, allowed=MILESTONE_EDITABLE, expected_version=expected_version
+        )
+
+
+@transaction.atomic
+def milestone_reschedule(
+    *,
+    milestone: Milestone,
+    due_on: date,
+    actor: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Milestone:
+    """Move an open milestone's due date."""
+    with acting(actor):
+        locked = lock(Milestone, milestone.pk)
+        ensure(can_edit_milestone(actor, locked))
+        if locked.status != MilestoneStatus.OPEN:
+            raise DomainError({"due_on": "Only an open milestone can be rescheduled."})
+        changes: dict[str, Any] = {"due_on": due_on}
+        if reason.strip():
+            changes["status_reason"] = reason.strip()
+        return save_changes(
+            locked,
+            changes,
+            allowed={"due_on", "status_reason"},
+            expected_version=expected_version,
+        )
+
+
+@transaction.atomic
+def milestone_complete(
+    *,
+    milestone: Milestone,
+    actor: Any,
+    done_on: date | None = None,
+    evidence_url: str = "",
+) -> Milestone:
+    """Mark a milestone done; in a recurring series the next occurrence is scheduled."""
+    with acting(actor):
+        locked = lock(Milestone, milestone.pk)
+        ensure(can_edit_milestone(actor, locked))
+        _check_transition(
+            current=locked.status,
+            to=MilestoneStatus.DONE,
+            table=MILESTONE_TRANSITIONS,
+            choices=MilestoneStatus,
+        )
+        locked.status = MilestoneStatus.DONE
+        locked.done_on = done_on or timezone.localdate(timezone=locked.owner.zone)
+        if evidence_url:
+            locked.evidence_url = evidence_url
+        if locked.done_on > timezone.localdate(timezone=locked.owner.zone):
+            raise DomainError({"done_on": "The done date cannot be in the future."})
+        validate(locked)
+        locked.version += 1
+        locked.save()
+        if locked.sequence is not None:
+            commitment_series_extend(commitment=locked.commitment, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def milestone_cancel(*, milestone: Milestone, actor: Any, reason: str) -> Milestone:
+    with acting(actor):
+        locked = lock(Milestone, milestone.pk)
+        ensure(can_edit_milestone(actor, locked))
+        _check_transition(
+            current=locked.status,
+            to=MilestoneStatus.CANCELLED,
+            table=MILESTONE_TRANSITIONS,
+            choices=MilestoneStatus,
+        )
+        if MilestoneStatus.CANCELLED in MILESTONE_NEEDS_REASON and not reason.strip():
+            raise DomainError({"reason": "Give a reason for cancelling."})
+        locked.status = MilestoneStatus.CANCELLED
+        locked.status_reason = reason.strip()
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+def commitment_series_extend(*, commitment: Commitment, actor: Any) -> Milestone | None:
+    """Make sure a recurring commitment's next occurrence exists as an open milestone.
+
+    The series is anchored on the commitment's start date (else its target date); it ends
+    after ``recurrence_count`` occurrences or at the agreement's expiry date.
+    """
+    anchor = commitment.start_on or commitment.target_on
+    if not commitment.recurrence or anchor is None or commitment.status not in COMMITMENT_OPEN:
+        return None
+    series = Milestone.objects.filter(commitment=commitment, sequence__isnull=False)
+    if series.filter(status=MilestoneStatus.OPEN).exists():
+        return None
+    last = series.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    due = occurrence_in_series(
+        anchor=anchor,
+        recurrence=commitment.recurrence,
+        sequence=last + 1,
+        count=commitment.recurrence_count,
+        ends_on=commitment.agreement.expires_on,
+    )
+    if due is None:
+        return None
+    with acting(actor):
+        return Milestone.objects.create(
+            commitment=commitment,
+            title=f"{commitment.title} ({due:%B %Y})",
+            due_on=due,
+            owner=commitment.owner,
+            sequence=last + 1,
+            is_illustrative=commitment.is_illustrative,
+        )
+
+
+# --- Progress updates -------------------------------------------------------------------
+
+
+@transaction.atomic
+def progress_update_post(
+    *,
+    commitment: Commitment,
+    actor: Any,
+    note: str,
+    author: Person | None = None,
+    evidence_url: str = "",
+    status: str = "",
+    posted_at: Any = None,
+) -> ProgressUpdate:
+    """Post a dated note on a commitment; it may also move the commitment's status."""
+    ensure(can_post_update(actor, commitment))
+    author = author or getattr(actor, "person", None)
+    if author is None:
+        raise DomainError({"author": "Your account is not linked to a person."})
+    if not note.strip():
+        raise DomainError({"note": "Write what has happened."})
+    with acting(actor):
+        if status and status != commitment.status:
+            commitment = commitment_transition(commitment=commitment, to=status, actor=actor)
+        update = ProgressUpdate(
+            commitment=commitment,
+            author=author,
+            note=note.strip(),
+            evidence_url=evidence_url,
+            status_set=status,
+            posted_at=posted_at or timezone.now(),
+        )
+        validate(update)
+        update.save()
+    return update
