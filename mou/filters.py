@@ -1,0 +1,118 @@
+"""FilterSets shared by the list pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from institutes.models import Institute, Person
+from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus, Rag
+from mou.models import Agreement, Commitment, Milestone
+
+
+class AgreementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices)
+    party = django_filters.ModelChoiceFilter(
+        field_name="parties", queryset=Institute.objects.all(), label="Participant"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("title", "title"), ("signed_on", "signed"), ("code", "code")),
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["status", "party"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(title__icontains=value) | Q(code__icontains=value) | Q(summary__icontains=value)
+        )
+
+
+class CommitmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    agreement = django_filters.ModelChoiceFilter(
+        queryset=Agreement.objects.all(), to_field_name="code"
+    )
+    status = django_filters.MultipleChoiceFilter(choices=CommitmentStatus.choices)
+    rag = django_filters.MultipleChoiceFilter(choices=Rag.choices, label="RAG")
+    owed_by = django_filters.ModelChoiceFilter(
+        queryset=Institute.objects.all(), method="filter_owed_by", label="Owed by"
+    )
+    lead_institute = django_filters.ModelChoiceFilter(queryset=Institute.objects.all())
+    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
+    theme = django_filters.CharFilter(lookup_expr="iexact")
+    clause = django_filters.NumberFilter(field_name="clause_id")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("target_on", "target"),
+            ("status", "status"),
+            ("rag", "rag"),
+        ),
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["agreement", "status", "rag", "owed_by", "lead_institute", "owner", "theme"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(reference__icontains=value)
+            | Q(description__icontains=value)
+            | Q(theme__icontains=value)
+        )
+
+    def filter_owed_by(self, queryset: QuerySet, name: str, value: Institute) -> QuerySet:
+        """An institute owes its own commitments and its share of joint ones."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(owed_by=value) | Q(owed_by__isnull=True, agreement__parties=value)
+        ).distinct()
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    agreement = django_filters.ModelChoiceFilter(
+        field_name="commitment__agreement", queryset=Agreement.objects.all(), to_field_name="code"
+    )
+    commitment = django_filters.NumberFilter(field_name="commitment_id")
+    status = django_filters.MultipleChoiceFilter(choices=MilestoneStatus.choices)
+    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
+    institute = django_filters.ModelChoiceFilter(
+        field_name="owner__institute", queryset=Institute.objects.all(), label="Owner's institute"
+    )
+    late = django_filters.BooleanFilter(field_name="is_late", label="Late")
+    due_within = django_filters.NumberFilter(method="filter_due_within", label="Due within (days)")
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+    ordering = django_filters.OrderingFilter(
+        fields=(("due_on", "due"), ("title", "title"), ("status", "status")),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["agreement", "commitment", "status", "owner"]
+
+    def __init__(self, *args, request_now=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.now = request_now or timezone.now()
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(title__icontains=value) | Q(commitment__title__icontains=value))
+
+    def filter_due_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        if value is None:
+            return queryset
+        days = max(0, min(int(value), 3660))
+        return queryset.filter(
+            pk__in=Milestone.objects.due_within(now=self.now, days=days).values("pk")
+        )
+
+
+__all__ = ["AgreementFilter", "CommitmentFilter", "MilestoneFilter"]
