@@ -6,20 +6,64 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pghistory
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 
 from core.errors import DomainError, StaleRecord
 
 
 def validate(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
-    """Run the model's field and constraint checks; raise DomainError naming each field."""
+    """Run the model's field and constraint checks; raise DomainError naming each field.
+
+    Django reports a broken table constraint as a whole-record error; here it is attributed
+    to the field the constraint is about, so a form can show it next to that field.
+    """
     try:
         instance.full_clean(exclude=list(exclude or []))
     except ValidationError as exc:
+        by_message = _constraint_fields(type(instance))
+        errors: dict[str, list[str]] = {}
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                key = by_message.get(message, field) if field == NON_FIELD_ERRORS else field
+                errors.setdefault(key, []).append(message)
         raise DomainError(
-            {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+            {field: " ".join(messages) for field, messages in errors.items()}
         ) from exc
+
+
+def _constraint_fields(model: type[models.Model]) -> dict[str, str]:
+    """Each constraint's message → the field it is about.
+
+    For a unique constraint that is its last field (``agreement, number`` → ``number``); for
+    a check, the field of the last condition (``effective_on >= signed_on`` is broken by the
+    effective date; "withdrawn needs a reason" by the missing reason).
+    """
+    names = {f.name for f in model._meta.concrete_fields}
+    found = {}
+    for constraint in model._meta.constraints:
+        field = None
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            field = constraint.fields[-1]
+        elif isinstance(constraint, models.CheckConstraint):
+            field = _last_field(constraint.condition)
+        if field in names:
+            found[str(constraint.get_violation_error_message())] = field
+    return found
+
+
+def _last_field(node: Any) -> str | None:
+    if isinstance(node, Q):
+        for child in reversed(node.children):
+            field = _last_field(child)
+            if field:
+                return field
+        return None
+    if isinstance(node, tuple) and node:
+        return str(node[0]).split(LOOKUP_SEP)[0]
+    return None
 
 
 def lock[M: models.Model](model: type[M], pk: Any) -> M:
