@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.errors import DomainError
 from core.services import validate
@@ -326,7 +327,7 @@ def test_milestone_done_in_the_future_refused_by_service() -> None:
     milestone = MilestoneFactory()
     with pytest.raises(DomainError) as caught:
         services.milestone_complete(
-            milestone=milestone, actor=None, done_on=dt.date.today() + dt.timedelta(days=2)
+            milestone=milestone, actor=None, done_on=timezone.localdate() + dt.timedelta(days=2)
         )
     assert "done_on" in caught.value.errors
     milestone.refresh_from_db()
