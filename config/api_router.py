@@ -2,6 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
+from mou.api.views import AgreementViewSet, CommitmentViewSet, MilestoneViewSet
+
 router = DefaultRouter()
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("milestones", MilestoneViewSet, basename="milestone")
 
 urlpatterns = router.urls

@@ -167,7 +167,7 @@ def clause_create(
 # --- Commitments ------------------------------------------------------------------------
 
 
-def _validate_commitment_parties(commitment: Commitment) -> None:
+def validate_commitment_parties(commitment: Commitment) -> None:
     """Rules across rows that a check constraint cannot hold."""
     errors = {}
     party_ids = set(
@@ -214,7 +214,7 @@ def commitment_create(
             **fields,
         )
         validate(commitment)
-        _validate_commitment_parties(commitment)
+        validate_commitment_parties(commitment)
         commitment.save()
         commitment_series_extend(commitment=commitment, actor=actor)
     return commitment
@@ -238,7 +238,7 @@ def commitment_update(
         save_changes(
             locked, changes, allowed=COMMITMENT_EDITABLE, expected_version=expected_version
         )
-        _validate_commitment_parties(locked)
+        validate_commitment_parties(locked)
     return locked
 
 

@@ -1,6 +1,29 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mou.choices import RAG_RULE_HELP
+from reporting import selectors
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = selectors.dashboard(user=request.user)
+    chart = {
+        "labels": [fig.code for fig in context["agreements"]],
+        "series": [
+            {
+                "rag": rag,
+                "label": label,
+                "data": [fig.by_rag.get(rag, 0) for fig in context["agreements"]],
+            }
+            for rag, label in context["rags"]
+        ],
+    }
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {**context, "chart": chart, "rag_help": RAG_RULE_HELP},
+    )
+
 
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/index.html")

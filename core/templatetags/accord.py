@@ -105,3 +105,9 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def lookup(mapping: dict[str, Any] | None, key: str) -> Any:
+    """``{{ counts|lookup:"red" }}``: a dict value by key, 0 when missing."""
+    return (mapping or {}).get(key, 0)
