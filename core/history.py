@@ -75,17 +75,15 @@ def history_for(
 ) -> list[HistoryEntry]:
     """Every event for the given rows of ``model``, newest first, in plain words.
 
-    Costs three queries whatever the number of events: the events with their diffs, the
-    users named in their context, and the names of related records that changed.
+    Costs at most three queries whatever the number of events: the events, the users named
+    in their context, and the names of related records that changed (one per model).
     """
-    events = (
-        list(
-            pghistory.models.Events.objects.tracks(*[model(pk=pk) for pk in pks])
-            .select_related("pgh_context")
-            .order_by("-pgh_created_at", "-pgh_id")
+    if not pks:
+        return []
+    events = list(
+        pghistory.models.Events.objects.tracks(*[model(pk=pk) for pk in pks]).order_by(
+            "pgh_created_at", "pgh_id"
         )
-        if pks
-        else []
     )
     return _render(model, events, label=label)
 
@@ -96,23 +94,40 @@ def _event_label(model: type[models.Model], event: Any) -> str:
     return f"{str(model._meta.verbose_name).capitalize()}: {name}"
 
 
+def _diffs(events: list[Any]) -> dict[int, dict[str, tuple[Any, Any]]]:
+    """Each update event's changes against the same row's previous event (by position)."""
+    previous: dict[str, dict[str, Any]] = {}
+    diffs: dict[int, dict[str, tuple[Any, Any]]] = {}
+    for e in events:
+        data = e.pgh_data or {}
+        before = previous.get(e.pgh_obj_id)
+        if before is not None:
+            diffs[id(e)] = {k: (before.get(k), v) for k, v in data.items() if before.get(k) != v}
+        elif e.pgh_diff:
+            diffs[id(e)] = {k: (old, new) for k, (old, new) in e.pgh_diff.items()}
+        previous[e.pgh_obj_id] = data
+    return diffs
+
+
 def _render(
     model: type[models.Model], events: list[Any], *, label: str | None
 ) -> list[HistoryEntry]:
-    user_ids = {
-        e.pgh_context.metadata.get("user")
-        for e in events
-        if e.pgh_context_id and e.pgh_context.metadata.get("user")
-    }
-    users = {
-        u.pk: (u.get_full_name() or u.get_username())
-        for u in get_user_model().objects.filter(pk__in=user_ids)
-    }
+    contexts = {id(e): (e.pgh_context or {}) for e in events}
+    user_ids = {c.get("user") for c in contexts.values() if c.get("user")}
+    users = (
+        {
+            u.pk: (u.get_full_name() or u.get_username())
+            for u in get_user_model().objects.filter(pk__in=user_ids)
+        }
+        if user_ids
+        else {}
+    )
+    diffs = _diffs(events)
     # Names of related rows that appear in diffs, one query per related model.
     related_ids: dict[str, set[Any]] = {}
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    for e in events:
-        for attname, (old, new) in (e.pgh_diff or {}).items():
+    for diff in diffs.values():
+        for attname, (old, new) in diff.items():
             field = fields.get(attname)
             if field is not None and field.is_relation:
                 related_ids.setdefault(field.name, set()).update(v for v in (old, new) if v)
@@ -123,23 +138,22 @@ def _render(
 
     entries = []
     for e in events:
-        metadata = e.pgh_context.metadata if e.pgh_context_id else {}
-        by = users.get(metadata.get("user")) or metadata.get("username") or ""
+        context = contexts[id(e)]
+        by = users.get(context.get("user")) or context.get("username") or ""
         if not by:
-            by = f"process {metadata['process']}" if metadata.get("process") else "the system"
+            by = f"process {context['process']}" if context.get("process") else "the system"
         kind = {"insert": "created", "update": "changed", "delete": "deleted"}.get(
             e.pgh_label, e.pgh_label
         )
         changes = []
         if kind == "changed":
-            for attname, (old, new) in (e.pgh_diff or {}).items():
+            for attname, (old, new) in diffs.get(id(e), {}).items():
                 field = fields.get(attname)
                 if attname in HIDDEN_FIELDS or field is None:
                     continue
-                key = field.name if field.is_relation else attname
                 changes.append(
                     Change(
-                        field=key,
+                        field=field.name,
                         label=str(field.verbose_name).capitalize(),
                         old=_display(field, old, names),
                         new=_display(field, new, names),
@@ -156,4 +170,5 @@ def _render(
                 label=label or _event_label(model, e),
             )
         )
+    entries.reverse()
     return entries
