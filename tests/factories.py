@@ -124,3 +124,43 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     commitment = factory.SubFactory(CommitmentFactory)
     author = factory.LazyAttribute(lambda u: u.commitment.owner)
     note = "Progress as planned."
+
+
+# --- Staff exchanges ---------------------------------------------------------------------
+
+
+def _party(agreement: Agreement, index: int) -> Institute:
+    return agreement.parties.order_by("pk")[index]
+
+
+class SecondmentFactory(factory.django.DjangoModelFactory):
+    """A proposed secondment from the agreement's first party to its second."""
+
+    class Meta:
+        model = "exchanges.Secondment"
+        skip_postgeneration_save = True
+
+    agreement = factory.SubFactory(AgreementFactory)
+    home_institute = factory.LazyAttribute(lambda s: _party(s.agreement, 0))
+    host_institute = factory.LazyAttribute(lambda s: _party(s.agreement, 1))
+    person = factory.LazyAttribute(lambda s: PersonFactory(institute=s.home_institute))
+    role = factory.Sequence(lambda n: f"Evaluation project {n}")
+    planned_start_on = dt.date(2027, 1, 4)
+    planned_end_on = dt.date(2027, 6, 30)
+    status = "proposed"
+
+    @factory.post_generation
+    def commitments(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.commitments.set(extracted)
+
+
+class ExchangeQuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "exchanges.ExchangeQuota"
+
+    agreement = factory.SubFactory(AgreementFactory)
+    home_country = "GB"
+    host_country = "AU"
+    planned_exchanges_per_year = 2
+    planned_staff_days_per_year = 200
