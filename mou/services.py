@@ -377,6 +377,9 @@ def milestone_cancel(*, milestone: Milestone, actor: Any, reason: str) -> Milest
         locked.status_reason = reason.strip()
         locked.version += 1
         locked.save()
+        # A skipped occurrence does not end a recurring series: schedule the next one.
+        if locked.sequence is not None:
+            commitment_series_extend(commitment=locked.commitment, actor=actor)
     return locked
 
 
