@@ -214,3 +214,41 @@ PGHISTORY_DEFAULT_TRACKERS = (
 )
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextForeignKey(db_index=True)
+
+# --- Reminders -------------------------------------------------------------------------
+# The reminder policy (see reminders/policy.py and the /reminders/policy/ page). The day
+# counts name the reminder kinds (due_30, due_7, due_1; agreement_review_90 …).
+REMINDER_POLICY = {
+    "DUE_DAYS_BEFORE": (30, 7, 1),
+    "OVERDUE_REPEAT_DAYS": 7,
+    "ESCALATE_AFTER_DAYS_LATE": 14,
+    "AGREEMENT_DAYS_BEFORE": (90, 30),
+    "DIGEST_HOUR": 9,
+    "RETRY_BACKOFF_MINUTES": (5, 15, 60, 240, 720),
+    "MAX_ATTEMPTS": 6,
+    "DELIVERY_BATCH": 200,
+}
+# The schedule lives here rather than in django-celery-beat's tables: it is part of the
+# code (reviewed, versioned, identical in every environment), nobody needs to edit it at
+# run time, and it needs no extra app or database state that could drift. Beat ticks in
+# UTC every 15 minutes on the quarter hour; each person's local dates and 09:00 are worked
+# out from zoneinfo by the tasks, so daylight saving never moves or doubles a reminder.
+# Ticks expire before the next one so a backed-up queue does not pile them up; no task is
+# ever given an ETA (retries wait in the database, on Reminder.next_attempt_at), so none
+# can outlive the broker's visibility timeout.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE |= {
+    "reminders-scan": {
+        "task": "reminders.tasks.scan_reminders",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "reminders-deliver": {
+        "task": "reminders.tasks.deliver_reminders",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("reminders.context_processors.reminders")
+# --- end of Reminders ------------------------------------------------------------------
