@@ -1,0 +1,125 @@
+"""Forms of the exchange pages. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from core.errors import DomainError
+from exchanges.choices import Side, VettingLevel
+from exchanges.models import Secondment
+from institutes.models import Institute, Person
+from mou.models import Agreement, Commitment
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def add_domain_errors(form: forms.Form, error: DomainError) -> None:
+    """Show a service's DomainError next to the fields it names (else at the top)."""
+    for field, message in error.errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name} ({obj.institute.short_name})"
+
+
+class CommitmentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Commitment) -> str:
+        return f"{obj.agreement.code} {obj.reference} {obj.title}"
+
+
+def _vetting_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=VettingLevel.choices, coerce=int, initial=VettingLevel.NONE
+    )
+
+
+class SecondmentForm(forms.Form):
+    """Proposing or editing a secondment; ``version`` proves the editor saw the latest copy."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    agreement = forms.ModelChoiceField(queryset=Agreement.objects.all(), to_field_name="code")
+    person = PersonChoiceField(
+        queryset=Person.objects.select_related("institute").order_by("name"),
+        label="Secondee",
+        help_text="They must work at the home institute.",
+    )
+    home_institute = forms.ModelChoiceField(queryset=Institute.objects.all())
+    host_institute = forms.ModelChoiceField(queryset=Institute.objects.all())
+    role = forms.CharField(label="Role or project", max_length=300)
+    planned_start_on = forms.DateField(label="Planned start", widget=DateInput)
+    planned_end_on = forms.DateField(label="Planned end", widget=DateInput)
+    commitments = CommitmentChoiceField(
+        queryset=Commitment.objects.select_related("agreement").order_by(
+            "agreement__code", "reference"
+        ),
+        required=False,
+        label="Commitments it delivers",
+        help_text="Only commitments of the same agreement can be linked.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    vetting_required_home = _vetting_field("Vetting the home side requires")
+    vetting_required_host = _vetting_field("Vetting the host side requires")
+    vetting_held = _vetting_field("Vetting the secondee holds")
+    vetting_granted_on = forms.DateField(label="Vetting granted", widget=DateInput, required=False)
+    vetting_expires_on = forms.DateField(label="Vetting expires", widget=DateInput, required=False)
+    undertaking_signed_on = forms.DateField(
+        label="Confidentiality and IP undertaking signed", widget=DateInput, required=False
+    )
+    access_granted_on = forms.DateField(
+        label="Host-side access granted", widget=DateInput, required=False
+    )
+    access_expires_on = forms.DateField(
+        label="Host-side access expires",
+        widget=DateInput,
+        required=False,
+        help_text="Leave blank when access lasts for the whole secondment.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    PLAN = (
+        "agreement", "person", "home_institute", "host_institute", "role", "planned_start_on",
+        "planned_end_on", "commitments",
+    )  # fmt: skip
+
+    def plan_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PLAN]
+
+    def readiness_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.PLAN and name != "version"]
+
+    @classmethod
+    def initial_from(cls, secondment: Secondment) -> dict[str, Any]:
+        initial = {name: getattr(secondment, name) for name in cls.base_fields}
+        initial["agreement"] = secondment.agreement.code
+        initial["commitments"] = [c.pk for c in secondment.commitments.all()]
+        return initial
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("commitments", None)
+        return data
+
+
+class SecondmentActionForm(forms.Form):
+    """One action button on a secondment's page (approve, activate, complete, cancel)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    side = forms.ChoiceField(choices=Side.choices, required=False, widget=forms.HiddenInput)
+    on = forms.DateField(label="Date", widget=DateInput, required=False)
+    reason = forms.CharField(
+        label="Reason for cancelling", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class FiguresForm(forms.Form):
+    agreement = forms.ModelChoiceField(
+        queryset=Agreement.objects.all(), to_field_name="code", required=False
+    )
+    year = forms.IntegerField(min_value=1900, max_value=2999, required=False)
