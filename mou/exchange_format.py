@@ -17,6 +17,7 @@ ones are created, which makes loading it again a no-op.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -733,6 +734,20 @@ def import_text(
         ) from exc
 
 
+@contextlib.contextmanager
+def _at(path: Path) -> Iterator[None]:
+    """Name the file's place in a rule that only a service caught while writing."""
+    try:
+        yield
+    except DomainError as exc:
+        raise ImportRefused(
+            [
+                Problem(format_path(path if name == "__all__" else (*path, name)), message)
+                for name, message in exc.errors.items()
+            ]
+        ) from exc
+
+
 def _fields(rec: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
     return {n: rec[n] for n in names if rec.get(n) is not None}
 
@@ -756,14 +771,15 @@ def _write(plan: Plan, *, actor: Any) -> ImportResult:
         )  # fmt: skip
         if plan.agreement.get("builds_on"):
             fields["builds_on"] = Agreement.objects.get(code=plan.agreement["builds_on"])
-        agreement = services.agreement_create(
-            actor=actor,
-            title=plan.agreement["title"],
-            code=plan.agreement["code"],
-            parties=[institutes[p["institute"]] for p in plan.parties],
-            status=plan.agreement.get("status") or AgreementStatus.DRAFT,
-            **fields,
-        )
+        with _at(("agreement",)):
+            agreement = services.agreement_create(
+                actor=actor,
+                title=plan.agreement["title"],
+                code=plan.agreement["code"],
+                parties=[institutes[p["institute"]] for p in plan.parties],
+                status=plan.agreement.get("status") or AgreementStatus.DRAFT,
+                **fields,
+            )
         created["agreements"] += 1
         with acting(actor):
             # agreement_create has no per-participant details; set them on the new rows.
@@ -779,65 +795,74 @@ def _write(plan: Plan, *, actor: Any) -> ImportResult:
         for p in Party.objects.filter(agreement=agreement).select_related("institute")
     }
     present = set(Signatory.objects.filter(agreement=agreement).values_list("name", "party_id"))
-    for s in plan.signatories:
+    for index, s in enumerate(plan.signatories):
         party = parties[s["party"]]
         if (s["name"], party.pk) not in present:
-            services.signatory_add(
-                agreement=agreement,
-                party=party,
-                name=s["name"],
-                office=s["office"],
-                notes=s.get("notes") or "",
-                actor=actor,
-            )
+            with _at(("agreement", "signatories", index)):
+                services.signatory_add(
+                    agreement=agreement,
+                    party=party,
+                    name=s["name"],
+                    office=s["office"],
+                    notes=s.get("notes") or "",
+                    actor=actor,
+                )
 
     clauses = {c.number: c for c in Clause.objects.filter(agreement=agreement)}
     for position, rec in enumerate(plan.clauses, start=1):
         if rec["number"] in clauses:
             continue
-        clauses[rec["number"]] = services.clause_create(
-            agreement=agreement,
-            number=rec["number"],
-            title=rec["title"],
-            actor=actor,
-            text=rec.get("text") or "",
-            position=rec.get("position") if rec.get("position") is not None else position,
-            is_illustrative=bool(rec.get("is_illustrative")),
-        )
+        with _at(("clauses", position - 1)):
+            clauses[rec["number"]] = services.clause_create(
+                agreement=agreement,
+                number=rec["number"],
+                title=rec["title"],
+                actor=actor,
+                text=rec.get("text") or "",
+                position=rec.get("position") if rec.get("position") is not None else position,
+                is_illustrative=bool(rec.get("is_illustrative")),
+            )
         created["clauses"] += 1
 
     commitments = {c.reference: c for c in Commitment.objects.filter(agreement=agreement)}
-    for rec in plan.commitments:
+    before = Milestone.objects.filter(commitment__agreement=agreement).count()
+    for index, rec in enumerate(plan.commitments):
         commitment = commitments.get(rec["reference"])
         if commitment is None:
             owed_by = rec.get("owed_by")
-            commitment = services.commitment_create(
-                actor=actor,
-                agreement=agreement,
-                clause=clauses[rec["clause"]],
-                reference=rec["reference"],
-                title=rec["title"],
-                owner=people[rec["owner"].lower()],
-                lead_institute=institutes[rec["lead_institute"]],
-                owed_by=institutes[owed_by] if owed_by and owed_by != JOINT else None,
-                **_fields(
-                    rec,
-                    [
-                        "description",
-                        "theme",
-                        "start_on",
-                        "target_on",
-                        "recurrence",
-                        "recurrence_count",
-                        "status",
-                        "status_reason",
-                        "is_illustrative",
-                        "notes",
-                    ],
-                ),  # fmt: skip
-            )
+            with _at(("commitments", index)):
+                commitment = services.commitment_create(
+                    actor=actor,
+                    agreement=agreement,
+                    clause=clauses[rec["clause"]],
+                    reference=rec["reference"],
+                    title=rec["title"],
+                    owner=people[rec["owner"].lower()],
+                    lead_institute=institutes[rec["lead_institute"]],
+                    owed_by=institutes[owed_by] if owed_by and owed_by != JOINT else None,
+                    **_fields(
+                        rec,
+                        [
+                            "description",
+                            "theme",
+                            "start_on",
+                            "target_on",
+                            "recurrence",
+                            "recurrence_count",
+                            "status",
+                            "status_reason",
+                            "is_illustrative",
+                            "notes",
+                        ],
+                    ),  # fmt: skip
+                )
             created["commitments"] += 1
-        created["milestones"] += _write_milestones(commitment, rec["milestones"], people, actor)
+        with _at(("commitments", index, "milestones")):
+            _write_milestones(commitment, rec["milestones"], people, actor)
+    # Counted afterwards: a recurring commitment schedules occurrences by itself.
+    created["milestones"] = (
+        Milestone.objects.filter(commitment__agreement=agreement).count() - before
+    )
     return ImportResult(agreement=agreement, created=created)
 
 
@@ -916,14 +941,13 @@ def _save_checked(instance: models.Model, path: Path) -> None:
 
 def _write_milestones(
     commitment: Commitment, milestones: list[dict[str, Any]], people: dict[str, Person], actor: Any
-) -> int:
+) -> None:
     """Create the missing milestones; in a recurring series, match occurrences by number.
 
     Creating a recurring commitment schedules its next occurrence by itself (and completing
     one schedules the one after), so an occurrence the file gives may already exist: it is
     then brought into line with the file rather than added twice.
     """
-    count = 0
     existing = list(Milestone.objects.filter(commitment=commitment))
     by_title = {m.title: m for m in existing if m.sequence is None}
     by_sequence = {m.sequence: m for m in existing if m.sequence is not None}
@@ -947,7 +971,6 @@ def _write_milestones(
                 evidence_url=rec.get("evidence_url") or "",
                 is_illustrative=bool(rec.get("is_illustrative")),
             )
-            count += 1
         elif milestone.status == MilestoneStatus.OPEN:
             changes = {
                 name: value
@@ -987,7 +1010,6 @@ def _write_milestones(
             services.milestone_cancel(
                 milestone=milestone, actor=actor, reason=rec.get("status_reason") or ""
             )
-    return count
 
 
 # --- Exporting -------------------------------------------------------------------------------
