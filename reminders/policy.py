@@ -212,4 +212,3 @@ def describe(policy: Policy) -> list[tuple[str, str, str]]:
                 )
             )
     return rows
-

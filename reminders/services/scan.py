@@ -229,6 +229,7 @@ def scan_reminders(*, now: datetime, policy: Policy | None = None) -> ScanResult
                 kind=kind,
                 local_date=trigger_on,
                 created_at=stamp,
+                next_attempt_at=now,
             )
         )
     for escalations in (
@@ -243,6 +244,7 @@ def scan_reminders(*, now: datetime, policy: Policy | None = None) -> ScanResult
                     kind=ReminderKind.ESCALATION,
                     local_date=trigger_on,
                     created_at=stamp,
+                    next_attempt_at=now,
                 )
             )
     for what in ("review", "expiry"):
@@ -256,6 +258,7 @@ def scan_reminders(*, now: datetime, policy: Policy | None = None) -> ScanResult
                     kind=kind,
                     local_date=trigger_on,
                     created_at=stamp,
+                    next_attempt_at=now,
                 )
             )
     result = ScanResult()

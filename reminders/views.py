@@ -1,0 +1,87 @@
+"""Pages: My reminders (with dismiss), the administrators' outbox (with retry), the policy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import DomainError, PermissionDenied
+from institutes.roles import is_administrator, person_of
+from reminders import selectors, services
+from reminders.choices import DeliveryStatus
+from reminders.policy import current_policy, describe
+
+PAGE_SIZE = 50
+
+
+def _mine_context(request: HttpRequest) -> dict[str, object]:
+    person = person_of(request.user)
+    page = None
+    if person is not None:
+        page = Paginator(selectors.open_reminders_for(person=person), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    return {"person": person, "page": page}
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "reminders/mine.html", _mine_context(request))
+
+
+@require_POST
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.reminder_dismiss(reminder_id=pk, actor=request.user)
+    except PermissionDenied as exc:
+        raise HttpForbidden(str(exc)) from exc
+    if request.htmx:
+        # Re-render the list in place; the header count is refreshed out of band.
+        return render(request, "reminders/_mine_list.html", _mine_context(request) | {"oob": True})
+    messages.success(request, "Reminder dismissed.")
+    return redirect("reminders:mine")
+
+
+def _ensure_administrator(request: HttpRequest) -> None:
+    if not is_administrator(request.user):
+        raise HttpForbidden("Only administrators can see the outbox.")
+
+
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    _ensure_administrator(request)
+    sections = [
+        (status, label, selectors.outbox(status=status))
+        for status, label in (
+            (DeliveryStatus.FAILED, "Failed"),
+            (DeliveryStatus.PENDING, "Waiting to be e-mailed"),
+            (DeliveryStatus.SENT, "Recently e-mailed"),
+        )
+    ]
+    return render(
+        request,
+        "reminders/outbox.html",
+        {"sections": sections, "counts": selectors.outbox_counts(), "limit": selectors.OUTBOX_PAGE},
+    )
+
+
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _ensure_administrator(request)
+    try:
+        services.reminder_retry(reminder_id=pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.errors.values()))
+    else:
+        messages.success(request, "The reminder will be e-mailed at the next delivery.")
+    return redirect("reminders:outbox")
+
+
+@require_GET
+def policy(request: HttpRequest) -> HttpResponse:
+    current = current_policy()
+    return render(request, "reminders/policy.html", {"policy": current, "rows": describe(current)})
