@@ -28,7 +28,7 @@ class SecondmentFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(method="filter_year", label="Year")
     person = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label="Secondee")
     commitment = django_filters.NumberFilter(
-        field_name="commitment_links__commitment_id", label="Delivers commitment"
+        field_name="commitment_links__commitment_id", label="Delivers commitment", distinct=True
     )
     ordering = django_filters.OrderingFilter(
         fields=(

@@ -32,8 +32,6 @@ def secondment_list(*, user: Any, filters: Mapping[str, Any]) -> QuerySet[Second
     qs = Secondment.objects.visible_to(user).for_list()
     filterset = SecondmentFilter(filters, queryset=qs)
     result = filterset.qs if filterset.is_valid() else qs.none()
-    if "commitment" in filters and filters.get("commitment"):
-        result = result.distinct()
     if not filters.get("ordering"):
         result = result.order_by("-planned_start_on", "pk")
     return result
@@ -133,7 +131,8 @@ def exchange_figures(*, agreement: Any = None, year: int | None = None) -> list[
 
     Cancelled secondments are left out. Days are the actual dates where known, else the
     planned ones, both ends counted; a secondment across a year boundary counts once in
-    each year it touches, with its days split between them. Two queries.
+    each year it touches, with its days split between them. ``agreement`` may be an
+    Agreement, its id or its code. Two queries.
     """
     qs = (
         Secondment.objects.holding_dates()
@@ -152,7 +151,10 @@ def exchange_figures(*, agreement: Any = None, year: int | None = None) -> list[
         )
     )
     quotas = ExchangeQuota.objects.select_related("agreement")
-    if agreement is not None:
+    if isinstance(agreement, str):  # a code, as in URLs
+        qs = qs.filter(agreement__code=agreement)
+        quotas = quotas.filter(agreement__code=agreement)
+    elif agreement is not None:
         agreement_id = getattr(agreement, "pk", agreement)
         qs = qs.filter(agreement_id=agreement_id)
         quotas = quotas.filter(agreement_id=agreement_id)

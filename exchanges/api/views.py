@@ -1,0 +1,91 @@
+"""Read-only API of secondments; each state change is an explicit action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from exchanges import selectors, services
+from exchanges.api.serializers import (
+    ApproveSerializer,
+    CancelSerializer,
+    DatedActionSerializer,
+    FigureSerializer,
+    SecondmentSerializer,
+)
+from exchanges.filters import SecondmentFilter
+from exchanges.models import Secondment
+from mou.models import Commitment
+
+
+class SecondmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SecondmentSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SecondmentFilter
+
+    def get_queryset(self) -> QuerySet[Secondment]:
+        # Filtering happens in the backend with the same FilterSet as the pages.
+        return (
+            selectors.secondment_list(user=self.request.user, filters={})
+            .prefetch_related(Prefetch("commitments", queryset=Commitment.objects.only("id")))
+            .order_by("-planned_start_on", "pk")
+        )
+
+    def _act(self, request: Request, serializer_class: type, call: Any) -> Response:
+        secondment = self.get_object()
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        call(
+            secondment=secondment,
+            actor=request.user,
+            expected_version=data.pop("version", None),
+            **data,
+        )
+        fresh = selectors.secondment_get(user=request.user, pk=secondment.pk)
+        return Response(SecondmentSerializer(fresh).data)
+
+    @extend_schema(request=ApproveSerializer, responses=SecondmentSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Record the approval of one side (a coordinator's own side when left out)."""
+        return self._act(request, ApproveSerializer, services.secondment_approve)
+
+    @extend_schema(request=DatedActionSerializer, responses=SecondmentSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        """Mark as started (refused before both approvals or while readiness is missing)."""
+        return self._act(request, DatedActionSerializer, services.secondment_activate)
+
+    @extend_schema(request=DatedActionSerializer, responses=SecondmentSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(request, DatedActionSerializer, services.secondment_complete)
+
+    @extend_schema(request=CancelSerializer, responses=SecondmentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(request, CancelSerializer, services.secondment_cancel)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("agreement", str, description="Agreement code"),
+            OpenApiParameter("year", int, description="Calendar year"),
+        ],
+        responses=FigureSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def figures(self, request: Request) -> Response:
+        """Secondments and person-days per agreement, year and direction, against plan."""
+        agreement = request.query_params.get("agreement") or None
+        year_param = request.query_params.get("year", "")
+        year = int(year_param) if year_param.isdigit() else None
+        figures = selectors.exchange_figures(agreement=agreement, year=year)
+        return Response(FigureSerializer(figures, many=True).data)
