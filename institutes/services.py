@@ -1,0 +1,75 @@
+"""Writes to institutes and people. Only administrators (or the system, ``actor=None``)
+may make them; each is validated against the model's rules and attributed to the actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from core.errors import PermissionDenied
+from core.history import acting
+from core.services import lock, save_changes, validate
+from institutes.models import Institute, Person
+from institutes.roles import is_administrator
+
+PERSON_EDITABLE = {
+    "institute", "name", "email", "job_title", "time_zone", "manager", "user", "is_contact",
+    "email_reminders", "is_illustrative",
+}  # fmt: skip
+
+
+def _ensure_administrator(actor: Any) -> None:
+    if actor is not None and not is_administrator(actor):
+        raise PermissionDenied(
+            {"__all__": "Only an administrator can change institutes and people."}
+        )
+
+
+@transaction.atomic
+def institute_create(*, actor: Any, **fields: Any) -> Institute:
+    """Record a new institute (name, short_name, country, time_zone …)."""
+    _ensure_administrator(actor)
+    with acting(actor):
+        institute = Institute(**fields)
+        validate(institute)
+        institute.save()
+    return institute
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    institute: Institute,
+    name: str,
+    email: str,
+    time_zone: str = "",
+    **fields: Any,
+) -> Person:
+    """Record someone at an institute; their time zone defaults to the institute's."""
+    _ensure_administrator(actor)
+    with acting(actor):
+        person = Person(
+            institute=institute,
+            name=name.strip(),
+            email=email.strip(),
+            time_zone=time_zone or institute.time_zone,
+            **fields,
+        )
+        validate(person)
+        person.save()
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, person: Person, actor: Any, changes: dict[str, Any], expected_version: int | None
+) -> Person:
+    """Edit a person's details; refused if someone else saved them since ``expected_version``."""
+    _ensure_administrator(actor)
+    with acting(actor):
+        locked = lock(Person, person.pk)
+        return save_changes(
+            locked, changes, allowed=PERSON_EDITABLE, expected_version=expected_version
+        )
