@@ -25,10 +25,18 @@ def validate(instance: models.Model, *, exclude: Iterable[str] | None = None) ->
     except ValidationError as exc:
         by_message = _constraint_fields(type(instance))
         errors: dict[str, list[str]] = {}
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                key = by_message.get(message, field) if field == NON_FIELD_ERRORS else field
-                errors.setdefault(key, []).append(message)
+        for field, field_errors in exc.error_dict.items():
+            for error in field_errors:
+                for message in error.messages:
+                    key = field
+                    if field == NON_FIELD_ERRORS:
+                        # Django's own "X with this A and B already exists." names its fields.
+                        unique_check = (error.params or {}).get("unique_check")
+                        if error.code == "unique_together" and unique_check:
+                            key = unique_check[-1]
+                        else:
+                            key = by_message.get(message, field)
+                    errors.setdefault(key, []).append(message)
         raise DomainError(
             {field: " ".join(messages) for field, messages in errors.items()}
         ) from exc

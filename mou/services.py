@@ -79,7 +79,9 @@ def agreement_create(
 ) -> Agreement:
     """Create an agreement with its participants (two or more institutes)."""
     ensure(can_manage_agreements(actor))
-    if len({p.pk for p in parties}) < 2:
+    # An institute named twice is one participant, not a database error.
+    parties = list({p.pk: p for p in parties}.values())
+    if len(parties) < 2:
         raise DomainError({"parties": "An agreement needs at least two different participants."})
     with acting(actor):
         agreement = Agreement(title=title, code=code, status=status, **fields)

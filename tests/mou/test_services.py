@@ -479,3 +479,53 @@ def test_superuser_counts_as_administrator(commitment: Commitment) -> None:
     )
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.AT_RISK
+
+
+# --- Agreements: participants and self-reference ------------------------------------------
+
+
+def test_agreement_create_repeated_participant_recorded_once() -> None:
+    a, b = InstituteFactory(), InstituteFactory()
+    agreement = services.agreement_create(
+        actor=None, title="Twice named", code="twice", parties=[a, b, a]
+    )
+    assert sorted(agreement.parties.values_list("pk", flat=True)) == sorted([a.pk, b.pk])
+
+
+def test_party_add_existing_participant_refused() -> None:
+    agreement = AgreementFactory()
+    existing = agreement.parties.first()
+    with pytest.raises(DomainError) as caught:
+        services.party_add(agreement=agreement, institute=existing, actor=None)
+    assert "institute" in caught.value.errors
+
+
+def test_agreement_cannot_build_on_itself() -> None:
+    agreement = AgreementFactory()
+    with pytest.raises(DomainError) as caught:
+        services.agreement_update(
+            agreement=agreement,
+            actor=None,
+            changes={"builds_on": agreement},
+            expected_version=agreement.version,
+        )
+    assert "builds_on" in caught.value.errors
+
+
+def test_signatory_must_sign_for_a_party_of_the_agreement() -> None:
+    agreement, other = AgreementFactory(), AgreementFactory()
+    with pytest.raises(DomainError) as caught:
+        services.signatory_add(
+            agreement=agreement,
+            party=other.party_links.first(),
+            name="A Minister",
+            office="Minister",
+            actor=None,
+        )
+    assert "party" in caught.value.errors
+
+
+def test_clause_blank_number_refused_by_service() -> None:
+    with pytest.raises(DomainError) as caught:
+        services.clause_create(agreement=AgreementFactory(), number="  ", title="x", actor=None)
+    assert "number" in caught.value.errors
