@@ -51,3 +51,48 @@ def make_milestone():
         return MilestoneFactory(commitment=commitment, owner=owner, due_on=due_on, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def reminders_worker(broker_url, monkeypatch, tmp_path):
+    """Makes real Celery workers (the ``celery_worker_process`` pattern) on one queue of
+    their own, whose mail goes to files in a temporary directory through the slow file
+    backend. Returns (make_worker(mail_delay_seconds), mail directory, queue)."""
+    import os
+    import uuid
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    from tests.conftest import WorkerProcess
+
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", broker_url)
+    db = settings.DATABASES["default"]
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    database_url = (
+        f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@{host}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    started = []
+
+    def make(mail_delay: float) -> WorkerProcess:
+        env = dict(os.environ) | {
+            "DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings",
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_RESULT_BACKEND": broker_url,
+            "DATABASE_URL": database_url,
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "REMINDERS_TEST_MAIL_DELAY": str(mail_delay),
+        }
+        worker = WorkerProcess(broker_url, queue, env)
+        worker.start()
+        started.append(worker)
+        return worker
+
+    yield make, mail_dir, queue
+    for worker in started:
+        worker.stop()
