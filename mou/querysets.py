@@ -95,7 +95,10 @@ class CommitmentQuerySet(models.QuerySet):
         due_soon = Exists(milestones.due_within(now=now, days=RAG_DUE_SOON_DAYS))
         recent_update = Exists(
             ProgressUpdate.objects.filter(
-                commitment=OuterRef("pk"), posted_at__gte=now - timedelta(days=RAG_QUIET_DAYS)
+                commitment=OuterRef("pk"),
+                # Bounded on both sides so a RAG "as of" a past moment ignores later updates.
+                posted_at__gte=now - timedelta(days=RAG_QUIET_DAYS),
+                posted_at__lte=now,
             )
         )
         return self.annotate(

@@ -433,6 +433,8 @@ def progress_update_post(
     posted_at: Any = None,
 ) -> ProgressUpdate:
     """Post a dated note on a commitment; it may also move the commitment's status."""
+    # Judge by the saved row, not the caller's copy: its status or owner may be out of date.
+    commitment = lock(Commitment, commitment.pk)
     ensure(can_post_update(actor, commitment))
     author = author or getattr(actor, "person", None)
     if author is None:

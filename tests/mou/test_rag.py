@@ -211,3 +211,11 @@ def test_rag_filterable_and_orderable_in_sql() -> None:
     assert list(
         Commitment.objects.with_rag(now=NOW).filter(rag=Rag.RED).values_list("pk", flat=True)
     ) == [red.pk]
+
+
+def test_rag_as_of_a_past_moment_ignores_later_updates() -> None:
+    commitment = owned_in("Europe/London")
+    MilestoneFactory(commitment=commitment, due_on=TODAY + dt.timedelta(days=7))
+    ProgressUpdateFactory(commitment=commitment, posted_at=NOW + dt.timedelta(days=1))
+    assert rag(commitment, NOW) == Rag.AMBER
+    assert rag(commitment, NOW + dt.timedelta(days=2)) == Rag.GREEN

@@ -529,3 +529,20 @@ def test_clause_blank_number_refused_by_service() -> None:
     with pytest.raises(DomainError) as caught:
         services.clause_create(agreement=AgreementFactory(), number="  ", title="x", actor=None)
     assert "number" in caught.value.errors
+
+
+def test_progress_update_post_judges_status_by_saved_row() -> None:
+    commitment = CommitmentFactory(status=CommitmentStatus.ON_TRACK)
+    stale_copy = Commitment.objects.get(pk=commitment.pk)
+    services.commitment_transition(commitment=commitment, to=CommitmentStatus.AT_RISK, actor=None)
+    # The poster's page still said "On track"; they choose "At risk", which it already is.
+    update = services.progress_update_post(
+        commitment=stale_copy,
+        actor=None,
+        author=commitment.owner,
+        note="Venue lost.",
+        status=CommitmentStatus.AT_RISK,
+    )
+    assert update.status_set == CommitmentStatus.AT_RISK
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.version) == (CommitmentStatus.AT_RISK, 2)
