@@ -276,3 +276,49 @@ def test_agreement_list_filters_by_party_and_status(user) -> None:  # type: igno
     AgreementFactory()
     assert pks(selectors.agreement_list(user=user, filters={"party": str(uk.pk)})) == {with_uk.pk}
     assert pks(selectors.agreement_list(user=user, filters={"status": "draft"})) == {with_uk.pk}
+
+
+def test_agreement_detail_query_count_constant(user, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from mou.models import Signatory
+
+    agreement = AgreementFactory()
+    party = agreement.party_links.first()
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            ClauseFactory(agreement=agreement)
+            Signatory.objects.create(agreement=agreement, party=party, name="A", office="B")
+            AgreementFactory(builds_on=agreement)
+
+    def run() -> None:
+        detail = selectors.agreement_detail(user=user, code=agreement.code)
+        _ = [p.institute.short_name for p in detail.party_links.all()]
+        _ = [(s.name, s.party.institute.short_name) for s in detail.signatories.all()]
+        _ = [c.number for c in detail.clauses.all()]
+        _ = [a.code for a in detail.built_upon_by.all()]
+
+    grow(3)
+    small = queries(run)
+    grow(30)
+    with django_assert_num_queries(small):
+        run()
+
+
+def test_commitment_history_query_count_constant(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from mou import services
+
+    commitment = CommitmentFactory()
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            milestone = MilestoneFactory(commitment=commitment)
+            services.milestone_reschedule(
+                milestone=milestone, due_on=TODAY + dt.timedelta(days=40), actor=None
+            )
+
+    grow(2)
+    small = queries(lambda: selectors.commitment_history(commitment))
+    grow(20)
+    with django_assert_num_queries(small):
+        entries = selectors.commitment_history(commitment)
+    assert len(entries) == 1 + 22 * 2
