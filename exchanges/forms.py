@@ -118,6 +118,14 @@ class SecondmentActionForm(forms.Form):
     )
 
 
+class SecondmentCancelForm(SecondmentActionForm):
+    reason = forms.CharField(
+        label="Reason for cancelling",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give a reason for cancelling."},
+    )
+
+
 class FiguresForm(forms.Form):
     agreement = forms.ModelChoiceField(
         queryset=Agreement.objects.all(), to_field_name="code", required=False

@@ -17,7 +17,13 @@ from core.views_helpers import paginate
 from exchanges import selectors, services
 from exchanges.choices import SECONDMENT_TRANSITIONS, SecondmentStatus, Side
 from exchanges.filters import SecondmentFilter
-from exchanges.forms import FiguresForm, SecondmentActionForm, SecondmentForm, add_domain_errors
+from exchanges.forms import (
+    FiguresForm,
+    SecondmentActionForm,
+    SecondmentCancelForm,
+    SecondmentForm,
+    add_domain_errors,
+)
 from exchanges.models import Secondment
 from exchanges.permissions import can_create, can_edit_secondment, sides_user_may_approve
 from exchanges.tables import EXPORT_COLUMNS, SCREEN_COLUMNS
@@ -89,6 +95,7 @@ def secondment_detail(
             "secondment": secondment,
             "history": selectors.secondment_history(secondment=secondment),
             "action_form": action_form or SecondmentActionForm(),
+            "cancel_form": action_form if failed_action == "cancel" else SecondmentCancelForm(),
             "failed_action": failed_action,
             **_action_context(request, secondment),
         },
@@ -161,7 +168,8 @@ def secondment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     if action not in ACTIONS:
         raise Http404("No such action")
     secondment = _get(lambda: selectors.secondment_get(user=request.user, pk=pk))
-    form = SecondmentActionForm(request.POST)
+    form_class = SecondmentCancelForm if action == "cancel" else SecondmentActionForm
+    form = form_class(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         common = {
