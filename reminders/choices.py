@@ -14,6 +14,8 @@ class ReminderKind(models.TextChoices):
     AGREEMENT_REVIEW_30 = "agreement_review_30", "Agreement review in 30 days"
     AGREEMENT_EXPIRY_90 = "agreement_expiry_90", "Agreement expires in 90 days"
     AGREEMENT_EXPIRY_30 = "agreement_expiry_30", "Agreement expires in 30 days"
+    SECONDMENT_START_14 = "secondment_start_14", "Secondment starts in 14 days"
+    SECONDMENT_END_14 = "secondment_end_14", "Secondment ends in 14 days"
 
 
 MILESTONE_KINDS = frozenset(
@@ -34,6 +36,7 @@ AGREEMENT_KINDS = frozenset(
         ReminderKind.AGREEMENT_EXPIRY_30,
     }
 )
+SECONDMENT_KINDS = frozenset({ReminderKind.SECONDMENT_START_14, ReminderKind.SECONDMENT_END_14})
 
 
 class DeliveryStatus(models.TextChoices):

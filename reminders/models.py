@@ -18,9 +18,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from exchanges.models import Secondment
 from institutes.models import Person
 from mou.models import Agreement, Milestone
-from reminders.choices import AGREEMENT_KINDS, MILESTONE_KINDS, DeliveryStatus, ReminderKind
+from reminders.choices import (
+    AGREEMENT_KINDS,
+    MILESTONE_KINDS,
+    SECONDMENT_KINDS,
+    DeliveryStatus,
+    ReminderKind,
+)
 
 
 class Digest(models.Model):
@@ -55,6 +62,9 @@ class Reminder(models.Model):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
+    secondment = models.ForeignKey(
+        Secondment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
     kind = models.CharField(max_length=30, choices=ReminderKind.choices)
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
     local_date = models.DateField(
@@ -82,12 +92,20 @@ class Reminder(models.Model):
                     Q(
                         milestone__isnull=False,
                         agreement__isnull=True,
+                        secondment__isnull=True,
                         kind__in=sorted(MILESTONE_KINDS),
                     )
                     | Q(
                         milestone__isnull=True,
                         agreement__isnull=False,
+                        secondment__isnull=True,
                         kind__in=sorted(AGREEMENT_KINDS),
+                    )
+                    | Q(
+                        milestone__isnull=True,
+                        agreement__isnull=True,
+                        secondment__isnull=False,
+                        kind__in=sorted(SECONDMENT_KINDS),
                     )
                 ),
                 name="%(app_label)s_%(class)s_one_subject_matching_kind",
@@ -111,6 +129,11 @@ class Reminder(models.Model):
                 condition=Q(agreement__isnull=False),
                 name="%(app_label)s_%(class)s_once_per_agreement",
             ),
+            models.UniqueConstraint(
+                fields=["secondment", "kind", "recipient", "local_date"],
+                condition=Q(secondment__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_secondment",
+            ),
         ]
         indexes = [
             # Delivery's claim: pending rows whose time has come.
@@ -133,5 +156,5 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()}: {self.subject} to {self.recipient}"
 
     @property
-    def subject(self) -> Milestone | Agreement | None:
-        return self.milestone or self.agreement
+    def subject(self) -> Milestone | Agreement | Secondment | None:
+        return self.milestone or self.agreement or self.secondment

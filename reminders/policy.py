@@ -27,6 +27,7 @@ DEFAULTS: dict[str, object] = {
     "OVERDUE_REPEAT_DAYS": 7,
     "ESCALATE_AFTER_DAYS_LATE": 14,
     "AGREEMENT_DAYS_BEFORE": (90, 30),
+    "SECONDMENT_DAYS_BEFORE": 14,
     "DIGEST_HOUR": 9,
     "RETRY_BACKOFF_MINUTES": (5, 15, 60, 240, 720),
     "MAX_ATTEMPTS": 6,
@@ -40,6 +41,7 @@ class Policy:
     overdue_repeat_days: int = 7
     escalate_after_days_late: int = 14
     agreement_days_before: tuple[int, ...] = (90, 30)
+    secondment_days_before: int = 14
     digest_hour: int = 9
     retry_backoff_minutes: tuple[int, ...] = (5, 15, 60, 240, 720)
     max_attempts: int = 6
@@ -55,6 +57,12 @@ class Policy:
             for what in ("review", "expiry"):
                 if f"agreement_{what}_{days}" not in ReminderKind.values:
                     raise ValueError(f"No reminder kind for agreement {what} {days} days away")
+        for event in ("start", "end"):
+            if f"secondment_{event}_{self.secondment_days_before}" not in ReminderKind.values:
+                raise ValueError(
+                    f"No reminder kind for a secondment {event} "
+                    f"{self.secondment_days_before} days away"
+                )
         object.__setattr__(
             self, "due_days_before", tuple(sorted(self.due_days_before, reverse=True))
         )
@@ -82,6 +90,7 @@ def current_policy() -> Policy:
         overdue_repeat_days=int(values["OVERDUE_REPEAT_DAYS"]),  # type: ignore[call-overload]
         escalate_after_days_late=int(values["ESCALATE_AFTER_DAYS_LATE"]),  # type: ignore[call-overload]
         agreement_days_before=tuple(values["AGREEMENT_DAYS_BEFORE"]),  # type: ignore[arg-type]
+        secondment_days_before=int(values["SECONDMENT_DAYS_BEFORE"]),  # type: ignore[call-overload]
         digest_hour=int(values["DIGEST_HOUR"]),  # type: ignore[call-overload]
         retry_backoff_minutes=tuple(values["RETRY_BACKOFF_MINUTES"]),  # type: ignore[arg-type]
         max_attempts=int(values["MAX_ATTEMPTS"]),  # type: ignore[call-overload]
@@ -159,6 +168,15 @@ def agreement_reminders(
     return found
 
 
+def secondment_reminder(*, event: str, on: date, today: date, policy: Policy) -> Due | None:
+    """A coordinator's current reminder of a secondment's start or end (``event``) on
+    ``on``: from ``secondment_days_before`` days before it until the day before."""
+    days = policy.secondment_days_before
+    if 0 < (on - today).days <= days:
+        return Due(on - timedelta(days=days), f"secondment_{event}_{days}")
+    return None
+
+
 def milestone_schedule(*, due_on: date, until: date, policy: Policy) -> list[Due]:
     """Every owner reminder of a milestone that stays open, up to ``until``: the table
     shown on the help page and used by tests."""
@@ -211,4 +229,12 @@ def describe(policy: Policy) -> list[tuple[str, str, str]]:
                     "The points of contact of every party",
                 )
             )
+    for event in ("start", "end"):
+        rows.append(
+            (
+                labels[f"secondment_{event}_{policy.secondment_days_before}"],
+                f"{policy.secondment_days_before} days before a secondment's planned {event}",
+                "The exchange coordinators at the home and host institutes",
+            )
+        )
     return rows

@@ -13,7 +13,11 @@ OUTBOX_PAGE = 50
 
 def _with_subject(qs: QuerySet[Reminder]) -> QuerySet[Reminder]:
     return qs.select_related(
-        "milestone__commitment__agreement", "agreement", "recipient__institute"
+        "milestone__commitment__agreement",
+        "agreement",
+        "secondment__person",
+        "secondment__host_institute",
+        "recipient__institute",
     )
 
 

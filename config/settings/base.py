@@ -217,12 +217,14 @@ PGHISTORY_CONTEXT_FIELD = pghistory.ContextForeignKey(db_index=True)
 
 # --- Reminders -------------------------------------------------------------------------
 # The reminder policy (see reminders/policy.py and the /reminders/policy/ page). The day
-# counts name the reminder kinds (due_30, due_7, due_1; agreement_review_90 …).
+# counts name the reminder kinds (due_30, due_7, due_1; agreement_review_90 …;
+# secondment_start_14, secondment_end_14).
 REMINDER_POLICY = {
     "DUE_DAYS_BEFORE": (30, 7, 1),
     "OVERDUE_REPEAT_DAYS": 7,
     "ESCALATE_AFTER_DAYS_LATE": 14,
     "AGREEMENT_DAYS_BEFORE": (90, 30),
+    "SECONDMENT_DAYS_BEFORE": 14,
     "DIGEST_HOUR": 9,
     "RETRY_BACKOFF_MINUTES": (5, 15, 60, 240, 720),
     "MAX_ATTEMPTS": 6,

@@ -35,6 +35,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.db import local_date
+from exchanges.choices import SecondmentStatus
 from institutes.models import Person
 from mou.choices import MilestoneStatus
 from reminders.choices import DeliveryStatus
@@ -76,6 +77,7 @@ def skip_unsendable(*, now: datetime) -> int:
     skipped += pending.filter(
         Q(dismissed_at__isnull=False)
         | Q(milestone__status__in=[MilestoneStatus.DONE, MilestoneStatus.CANCELLED])
+        | Q(secondment__status=SecondmentStatus.CANCELLED)
     ).update(status=DeliveryStatus.SKIPPED, last_error=CLOSED)
     return skipped
 
@@ -124,7 +126,12 @@ def deliver_to(*, recipient_id: int, now: datetime, policy: Policy) -> tuple[str
                 next_attempt_at__lte=now,
                 dismissed_at__isnull=True,
             )
-            .select_related("milestone__commitment__agreement", "agreement")
+            .select_related(
+                "milestone__commitment__agreement",
+                "agreement",
+                "secondment__person",
+                "secondment__host_institute",
+            )
             .order_by("local_date", "pk")
         )
         if not rows:

@@ -26,6 +26,8 @@ def subject_path(reminder: Reminder) -> str:
             return reverse("mou:milestone-detail", kwargs={"pk": reminder.milestone_id})
         if reminder.agreement_id:
             return reverse("mou:agreement-detail", kwargs={"code": reminder.agreement.code})
+        if reminder.secondment_id:
+            return reverse("exchanges:secondment-detail", kwargs={"pk": reminder.secondment_id})
     except NoReverseMatch:
         pass
     return reverse("reminders:mine")

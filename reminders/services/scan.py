@@ -9,7 +9,8 @@ scan (or a second beat) cannot create a reminder twice.
 
 The number of queries does not depend on the number of milestones: one read per family of
 reminders (owner, escalation to managers, escalation to contacts, agreement review,
-agreement expiry), one insert per ~5,900 new rows, one count.
+agreement expiry), one to three for secondments (exchanges' selector), one insert per
+~5,000 new rows, one count.
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ from django.db.models import Count as CountOf
 from django.utils import timezone
 
 from core.db import local_date
+from exchanges.selectors import secondments_starting_or_ending_within
 from institutes.models import Person
 from mou.choices import AgreementStatus
 from mou.models import Milestone
-from reminders.choices import ReminderKind
+from reminders.choices import SECONDMENT_KINDS, ReminderKind
 from reminders.models import Reminder
-from reminders.policy import Policy, current_policy
+from reminders.policy import Policy, current_policy, local_date_at, secondment_reminder
 
 
 class DaysBetween(Func):
@@ -204,6 +206,44 @@ def agreement_reminders_due(*, now: datetime, policy: Policy, what: str) -> Quer
     )
 
 
+def secondment_reminders_due(*, now: datetime, policy: Policy) -> list[Reminder]:
+    """Exchange coordinators' reminders of secondments starting or ending soon, not yet
+    created. Each coordinator's own local date decides. Secondments near their dates are
+    few, so this is decided in Python from exchanges' selector (two queries) plus one query
+    for the reminders that already exist."""
+    # Every zone's today is within a day of UTC's: ask for the widest window needed.
+    utc_today = now.astimezone(UTC).date()
+    candidates: dict[tuple[int, str, int, object], Reminder] = {}
+    for item in secondments_starting_or_ending_within(
+        on=utc_today, days=policy.secondment_days_before + 1
+    ):
+        for coordinator in item.coordinators:
+            due = secondment_reminder(
+                event=item.event,
+                on=item.on,
+                today=local_date_at(now, coordinator.time_zone),
+                policy=policy,
+            )
+            if due is None:
+                continue
+            key = (item.secondment.pk, due.kind, coordinator.pk, due.on)
+            candidates[key] = Reminder(
+                secondment_id=item.secondment.pk,
+                recipient_id=coordinator.pk,
+                kind=due.kind,
+                local_date=due.on,
+                next_attempt_at=now,
+            )
+    if not candidates:
+        return []
+    existing = set(
+        Reminder.objects.filter(
+            secondment_id__in={key[0] for key in candidates}, kind__in=sorted(SECONDMENT_KINDS)
+        ).values_list("secondment_id", "kind", "recipient_id", "local_date")
+    )
+    return [row for key, row in candidates.items() if key not in existing]
+
+
 @dataclass
 class ScanResult:
     created: int = 0
@@ -261,6 +301,9 @@ def scan_reminders(*, now: datetime, policy: Policy | None = None) -> ScanResult
                     next_attempt_at=now,
                 )
             )
+    for row in secondment_reminders_due(now=now, policy=policy):
+        row.created_at = stamp
+        rows.append(row)
     result = ScanResult()
     if not rows:
         return result

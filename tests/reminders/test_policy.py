@@ -18,6 +18,7 @@ from reminders.policy import (
     local_date_at,
     milestone_escalation,
     milestone_owner_reminder,
+    secondment_reminder,
 )
 from tests.reminders.conftest import LONDON, SYDNEY, at
 
@@ -32,6 +33,10 @@ def _current(kind_family: str, zone: str, subject_on: D, now: dt.datetime, polic
         return [due] if due else []
     if kind_family == "escalation":
         due = milestone_escalation(due_on=subject_on, owner_today=today, policy=policy)
+        return [due] if due else []
+    if kind_family.startswith("secondment:"):
+        event = kind_family.split(":")[1]
+        due = secondment_reminder(event=event, on=subject_on, today=today, policy=policy)
         return [due] if due else []
     what, on = kind_family.split(":")[1], subject_on
     return agreement_reminders(
@@ -89,6 +94,9 @@ POLICY_TABLE = [
     (SYDNEY, "agreement:expiry", D(2027, 12, 31), "agreement_expiry_90", D(2027, 10, 2)),
     (SYDNEY, "agreement:expiry", D(2027, 12, 31), "agreement_expiry_30", D(2027, 12, 1)),
     (SYDNEY, "agreement:review", D(2027, 7, 3), "agreement_review_90", D(2027, 4, 4)),
+    (SYDNEY, "secondment:start", D(2027, 10, 17), "secondment_start_14", D(2027, 10, 3)),
+    (LONDON, "secondment:end", D(2027, 4, 11), "secondment_end_14", D(2027, 3, 28)),
+    (LONDON, "secondment:start", D(2027, 11, 14), "secondment_start_14", D(2027, 10, 31)),
 ]
 
 
@@ -217,7 +225,9 @@ def test_policy_every_dst_change_2024_2040_fires_each_reminder_once(offset):
 @given(
     change_index=st.integers(min_value=0, max_value=2 * 17 * 2 - 1),
     offset=st.integers(min_value=-40, max_value=100),
-    family=st.sampled_from(["owner", "escalation", "agreement:review", "agreement:expiry"]),
+    family=st.sampled_from(
+        ["owner", "escalation", "agreement:review", "agreement:expiry", "secondment:start"]
+    ),
 )
 def test_policy_property_each_reminder_fires_once_around_any_dst_change(
     change_index, offset, family

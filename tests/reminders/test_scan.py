@@ -222,11 +222,47 @@ def test_scan_query_count_does_not_grow_with_milestones(
     count, make_milestone, django_assert_num_queries
 ):
     _many_milestones(count, make_milestone)
-    # Reads: owner, escalation to managers, to contacts, agreement review, expiry; one
+    # Reads: owner, escalation to managers, to contacts, agreement review, expiry,
+    # secondments (none here); one
     # insert; one count of what was inserted; plus the transaction's savepoint pair.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         result = scan_reminders(now=at(LONDON, 2027, 4, 20, 12))
     assert result.created >= count
-    # An idle tick: the five reads (each finds nothing) and the savepoint pair.
-    with django_assert_num_queries(7):
+    # An idle tick: the six reads (each finds nothing) and the savepoint pair.
+    with django_assert_num_queries(8):
         assert scan_reminders(now=at(LONDON, 2027, 4, 20, 12, 15)).created == 0
+
+
+@pytest.mark.django_db
+def test_scan_reminds_exchange_coordinators_before_a_secondment_starts_and_ends():
+    from django.utils import timezone
+
+    from tests.factories import InstituteFactory, SecondmentFactory, UserFactory
+
+    london = InstituteFactory(short_name="UKS", country="GB", time_zone=LONDON)
+    sydney = InstituteFactory(short_name="AUS", country="AU", time_zone=SYDNEY)
+    agreement = AgreementFactory(parties=[london, sydney])
+    home = PersonFactory(institute=london, user=UserFactory(roles=["Exchange coordinator"]))
+    host = PersonFactory(
+        institute=sydney, time_zone=SYDNEY, user=UserFactory(roles=["Exchange coordinator"])
+    )
+    PersonFactory(institute=london)  # not a coordinator
+    approved = timezone.now()
+    secondment = SecondmentFactory(
+        agreement=agreement,
+        status="approved",
+        home_approved_at=approved,
+        host_approved_at=approved,
+        planned_start_on=D(2027, 4, 5),
+        planned_end_on=D(2027, 6, 30),
+    )
+    # 22 Mar 2027 (14 days before the start) has begun in Sydney, not yet in London.
+    scan_reminders(now=at(SYDNEY, 2027, 3, 22, 0, 15))
+    assert rows() == [(None, None, host.pk, "secondment_start_14", D(2027, 3, 22))]
+    scan_reminders(now=at(LONDON, 2027, 3, 22, 0, 15))
+    scan_reminders(now=at(LONDON, 2027, 3, 30, 12))
+    assert sorted(
+        Reminder.objects.filter(secondment=secondment).values_list("recipient_id", "kind")
+    ) == sorted([(host.pk, "secondment_start_14"), (home.pk, "secondment_start_14")])
+    scan_reminders(now=at(LONDON, 2027, 6, 16, 12))
+    assert Reminder.objects.filter(kind="secondment_end_14").count() == 2
