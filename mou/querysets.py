@@ -31,7 +31,9 @@ class MilestoneQuerySet(models.QuerySet):
         return self
 
     def open(self) -> MilestoneQuerySet:
-        return self.filter(status=MilestoneStatus.OPEN)
+        """Milestones still to deliver: open, under a commitment that is itself still open
+        (a completed or withdrawn commitment's leftovers are neither late nor due)."""
+        return self.filter(status=MilestoneStatus.OPEN, commitment__status__in=COMMITMENT_OPEN)
 
     def late(self, *, now: datetime) -> MilestoneQuerySet:
         """Open milestones whose due date has ended in their owner's time zone."""
@@ -60,7 +62,11 @@ class MilestoneQuerySet(models.QuerySet):
             owner_today=local_date(now, "owner__time_zone"),
             is_late=Case(
                 When(
-                    Q(status=MilestoneStatus.OPEN, due_on__lt=models.F("owner_today")),
+                    Q(
+                        status=MilestoneStatus.OPEN,
+                        commitment__status__in=COMMITMENT_OPEN,
+                        due_on__lt=models.F("owner_today"),
+                    ),
                     then=Value(True),
                 ),
                 default=Value(False),
