@@ -10,12 +10,14 @@ from institutes.models import Institute, Person
 from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus, Rag
 from mou.models import Agreement, Commitment, Milestone
 
+ANY = "Any"
+
 
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=AgreementStatus.choices)
     party = django_filters.ModelChoiceFilter(
-        field_name="parties", queryset=Institute.objects.all(), label="Participant"
+        empty_label=ANY, field_name="parties", queryset=Institute.objects.all(), label="Participant"
     )
     ordering = django_filters.OrderingFilter(
         fields=(("title", "title"), ("signed_on", "signed"), ("code", "code")),
@@ -34,15 +36,17 @@ class AgreementFilter(django_filters.FilterSet):
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     agreement = django_filters.ModelChoiceFilter(
-        queryset=Agreement.objects.all(), to_field_name="code"
+        empty_label=ANY, queryset=Agreement.objects.all(), to_field_name="code"
     )
     status = django_filters.MultipleChoiceFilter(choices=CommitmentStatus.choices)
     rag = django_filters.MultipleChoiceFilter(choices=Rag.choices, label="RAG")
     owed_by = django_filters.ModelChoiceFilter(
-        queryset=Institute.objects.all(), method="filter_owed_by", label="Owed by"
+        empty_label=ANY, queryset=Institute.objects.all(), method="filter_owed_by", label="Owed by"
     )
-    lead_institute = django_filters.ModelChoiceFilter(queryset=Institute.objects.all())
-    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
+    lead_institute = django_filters.ModelChoiceFilter(
+        empty_label=ANY, queryset=Institute.objects.all()
+    )
+    owner = django_filters.ModelChoiceFilter(empty_label=ANY, queryset=Person.objects.all())
     theme = django_filters.CharFilter(lookup_expr="iexact")
     clause = django_filters.NumberFilter(field_name="clause_id")
     ordering = django_filters.OrderingFilter(
@@ -79,13 +83,19 @@ class CommitmentFilter(django_filters.FilterSet):
 class MilestoneFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     agreement = django_filters.ModelChoiceFilter(
-        field_name="commitment__agreement", queryset=Agreement.objects.all(), to_field_name="code"
+        empty_label=ANY,
+        field_name="commitment__agreement",
+        queryset=Agreement.objects.all(),
+        to_field_name="code",
     )
     commitment = django_filters.NumberFilter(field_name="commitment_id")
     status = django_filters.MultipleChoiceFilter(choices=MilestoneStatus.choices)
-    owner = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
+    owner = django_filters.ModelChoiceFilter(empty_label=ANY, queryset=Person.objects.all())
     institute = django_filters.ModelChoiceFilter(
-        field_name="owner__institute", queryset=Institute.objects.all(), label="Owner's institute"
+        empty_label=ANY,
+        field_name="owner__institute",
+        queryset=Institute.objects.all(),
+        label="Owner's institute",
     )
     late = django_filters.BooleanFilter(field_name="is_late", label="Late")
     due_within = django_filters.NumberFilter(method="filter_due_within", label="Due within (days)")

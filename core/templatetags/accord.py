@@ -111,3 +111,21 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
 def lookup(mapping: dict[str, Any] | None, key: str) -> Any:
     """``{{ counts|lookup:"red" }}``: a dict value by key, 0 when missing."""
     return (mapping or {}).get(key, 0)
+
+
+# Filters reached by following a link (e.g. from a clause or a commitment) rather than
+# chosen in the filter panel: kept as hidden inputs so "Apply filters" preserves them.
+LINK_ONLY_FILTERS = frozenset({"clause", "commitment"})
+
+
+@register.filter
+def link_only(name: str) -> bool:
+    return name in LINK_ONLY_FILTERS
+
+
+@register.filter
+def first_value(value: Any) -> Any:
+    """A bound field's value; the first one when the widget gives a list."""
+    if isinstance(value, list | tuple):
+        return value[0] if value else ""
+    return value
