@@ -32,6 +32,7 @@ DEFAULTS: dict[str, object] = {
     "RETRY_BACKOFF_MINUTES": (5, 15, 60, 240, 720),
     "MAX_ATTEMPTS": 6,
     "DELIVERY_BATCH": 200,
+    "DELIVERY_TIME_BUDGET_SECONDS": 180,
 }
 
 
@@ -46,6 +47,7 @@ class Policy:
     retry_backoff_minutes: tuple[int, ...] = (5, 15, 60, 240, 720)
     max_attempts: int = 6
     delivery_batch: int = 200
+    delivery_time_budget: float = 180
     due_kinds: dict[int, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +97,7 @@ def current_policy() -> Policy:
         retry_backoff_minutes=tuple(values["RETRY_BACKOFF_MINUTES"]),  # type: ignore[arg-type]
         max_attempts=int(values["MAX_ATTEMPTS"]),  # type: ignore[call-overload]
         delivery_batch=int(values["DELIVERY_BATCH"]),  # type: ignore[call-overload]
+        delivery_time_budget=float(values["DELIVERY_TIME_BUDGET_SECONDS"]),  # type: ignore[arg-type]
     )
 
 

@@ -229,6 +229,8 @@ REMINDER_POLICY = {
     "RETRY_BACKOFF_MINUTES": (5, 15, 60, 240, 720),
     "MAX_ATTEMPTS": 6,
     "DELIVERY_BATCH": 200,
+    # Delivery stops starting new digests after this long, inside CELERY_TASK_SOFT_TIME_LIMIT.
+    "DELIVERY_TIME_BUDGET_SECONDS": 180,
 }
 # The schedule lives here rather than in django-celery-beat's tables: it is part of the
 # code (reviewed, versioned, identical in every environment), nobody needs to edit it at

@@ -26,6 +26,7 @@ the database, never as a broker ETA.
 from __future__ import annotations
 
 import logging
+import time as clock
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -179,8 +180,12 @@ def deliver_pending(*, now: datetime, policy: Policy | None = None) -> DeliveryR
     """Send every digest that is due at instant ``now``; each person in their own
     transaction, so one failure does not hold back the others."""
     policy = policy or current_policy()
+    started = clock.monotonic()
     result = DeliveryResult(skipped=skip_unsendable(now=now))
     for recipient_id in recipients_ready(now=now, policy=policy):
+        if clock.monotonic() - started > policy.delivery_time_budget:
+            # Stop well inside the task's time limit; the next tick carries on.
+            break
         outcome, person, detail = deliver_to(recipient_id=recipient_id, now=now, policy=policy)
         if outcome == "sent":
             result.sent.append((person, int(detail)))

@@ -129,3 +129,9 @@ def test_worker_settings_make_redelivery_safe(settings):
         assert "eta" not in options
         assert "countdown" not in options
         assert options["expires"] < min(15 * 60, visibility_timeout)
+
+
+def test_delivery_time_budget_ends_well_inside_the_task_time_limits(settings):
+    from reminders.policy import current_policy
+
+    assert current_policy().delivery_time_budget < settings.CELERY_TASK_SOFT_TIME_LIMIT
