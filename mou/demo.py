@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.history import acting
 from institutes.choices import Role
 from institutes.models import Person
+from institutes.services import person_update
 from mou import services
 from mou.exchange_format import import_text
 from mou.models import Commitment, ProgressUpdate
@@ -156,7 +157,8 @@ def _accounts() -> list[tuple[str, str, str]]:
         if person_email:
             person = Person.objects.select_related("user").get(email__iexact=person_email)
             if person.user_id is None and not Person.objects.filter(user=user).exists():
-                person.user = user
-                person.save(update_fields=["user", "updated_at"])
+                person_update(
+                    person=person, actor=None, changes={"user": user}, expected_version=None
+                )
         accounts.append((username, password, str(role.label)))
     return accounts

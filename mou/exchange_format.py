@@ -31,8 +31,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.errors import DomainError
-from core.history import acting
 from institutes.models import Institute, Person
+from institutes.services import institute_create, person_create
 from mou import services
 from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus
 from mou.models import Agreement, Clause, Commitment, Milestone, Party, Signatory
@@ -781,15 +781,16 @@ def _write(plan: Plan, *, actor: Any) -> ImportResult:
                 **fields,
             )
         created["agreements"] += 1
-        with acting(actor):
-            # agreement_create has no per-participant details; set them on the new rows.
-            for p in plan.parties:
-                if p.get("lead_department"):
-                    party = Party.objects.get(
-                        agreement=agreement, institute__short_name=p["institute"]
+        for index, p in enumerate(plan.parties):
+            if p.get("lead_department"):
+                with _at(("parties", index)):
+                    services.party_update(
+                        party=Party.objects.get(
+                            agreement=agreement, institute__short_name=p["institute"]
+                        ),
+                        actor=actor,
+                        lead_department=p["lead_department"],
                     )
-                    party.lead_department = p["lead_department"]
-                    party.save()
     parties = {
         p.institute.short_name: p
         for p in Party.objects.filter(agreement=agreement).select_related("institute")
@@ -870,16 +871,13 @@ def _write_institutes(plan: Plan, actor: Any, created: dict[str, int]) -> dict[s
     names = {rec["short_name"] for rec in plan.institutes} | {p["institute"] for p in plan.parties}
     names |= {rec["institute"] for rec in plan.people}
     found = {i.short_name: i for i in Institute.objects.filter(short_name__in=names)}
-    with acting(actor):
-        # There is no institute service: the register's administrators keep institutes in
-        # the admin. Import adds only those missing, checked like the admin would.
-        for rec in plan.institutes:
-            if rec["short_name"] in found:
-                continue
-            institute = Institute(**_fields(rec, INSTITUTE.fields))
-            _save_checked(institute, ("institutes", plan.institutes.index(rec)))
-            found[institute.short_name] = institute
-            created["institutes"] += 1
+    for index, rec in enumerate(plan.institutes):
+        if rec["short_name"] in found:
+            continue
+        with _at(("institutes", index)):
+            institute = institute_create(actor=actor, **_fields(rec, INSTITUTE.fields))
+        found[institute.short_name] = institute
+        created["institutes"] += 1
     return found
 
 
@@ -895,48 +893,28 @@ def _write_people(plan: Plan, actor: Any, created: dict[str, int]) -> dict[str, 
         for p in Person.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
     }
     pending = [rec for rec in plan.people if rec["email"].lower() not in found]
-    with acting(actor):
-        # Managers first, so each person is saved once, complete.
-        while pending:
-            ready = [
-                rec for rec in pending if not rec.get("manager") or rec["manager"].lower() in found
-            ]
-            for rec in ready:
-                institute = Institute.objects.get(short_name=rec["institute"])
-                person = Person(
-                    institute=institute,
-                    time_zone=rec.get("time_zone") or institute.time_zone,
+    # Managers first, so each person is saved once, complete.
+    while pending:
+        ready = [
+            rec for rec in pending if not rec.get("manager") or rec["manager"].lower() in found
+        ]
+        for rec in ready:
+            with _at(rec["_path"]):
+                person = person_create(
+                    actor=actor,
+                    institute=Institute.objects.get(short_name=rec["institute"]),
+                    name=rec["name"],
+                    email=rec["email"],
+                    time_zone=rec.get("time_zone") or "",
                     manager=found.get((rec.get("manager") or "").lower()),
                     **_fields(
-                        rec,
-                        [
-                            "email",
-                            "name",
-                            "job_title",
-                            "is_contact",
-                            "email_reminders",
-                            "is_illustrative",
-                        ],
-                    ),  # fmt: skip
+                        rec, ["job_title", "is_contact", "email_reminders", "is_illustrative"]
+                    ),
                 )
-                _save_checked(person, rec["_path"])
-                found[person.email.lower()] = person
-                created["people"] += 1
-            pending = [rec for rec in pending if rec not in ready]
+            found[person.email.lower()] = person
+            created["people"] += 1
+        pending = [rec for rec in pending if rec not in ready]
     return found
-
-
-def _save_checked(instance: models.Model, path: Path) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise ImportRefused(
-            [
-                Problem(format_path((*path, name)), " ".join(messages))
-                for name, messages in exc.message_dict.items()
-            ]
-        ) from exc
-    instance.save()
 
 
 def _write_milestones(

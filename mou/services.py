@@ -137,6 +137,17 @@ def party_add(
 
 
 @transaction.atomic
+def party_update(*, party: Party, actor: Any, lead_department: str) -> Party:
+    """Set the department that leads for a participant."""
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        locked = lock(Party, party.pk)
+        return save_changes(
+            locked, {"lead_department": lead_department.strip()}, allowed={"lead_department"}
+        )
+
+
+@transaction.atomic
 def signatory_add(
     *, agreement: Agreement, party: Party, name: str, office: str, actor: Any, notes: str = ""
 ) -> Signatory:
