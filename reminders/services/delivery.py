@@ -38,7 +38,7 @@ from django.utils import timezone
 from core.db import local_date
 from exchanges.choices import SecondmentStatus
 from institutes.models import Person
-from mou.choices import MilestoneStatus
+from mou.choices import CommitmentStatus, MilestoneStatus
 from reminders.choices import DeliveryStatus
 from reminders.models import Digest, Reminder
 from reminders.policy import Policy, current_policy, digest_time, local_date_at
@@ -78,6 +78,12 @@ def skip_unsendable(*, now: datetime) -> int:
     skipped += pending.filter(
         Q(dismissed_at__isnull=False)
         | Q(milestone__status__in=[MilestoneStatus.DONE, MilestoneStatus.CANCELLED])
+        | Q(
+            milestone__commitment__status__in=[
+                CommitmentStatus.COMPLETED,
+                CommitmentStatus.WITHDRAWN,
+            ]
+        )
         | Q(secondment__status=SecondmentStatus.CANCELLED)
     ).update(status=DeliveryStatus.SKIPPED, last_error=CLOSED)
     return skipped

@@ -171,3 +171,17 @@ def test_delivery_query_count_per_recipient_is_constant(
     scan_reminders(now=at(LONDON, 2027, 3, 31, 0, 15))
     with django_assert_num_queries(13):
         assert deliver_pending(now=at(LONDON, 2027, 3, 31, 9)).messages == 1
+
+
+@pytest.mark.django_db
+def test_delivery_does_not_email_reminders_whose_milestone_closed_first(
+    london_owner, make_milestone
+):
+    milestone = make_milestone(london_owner, D(2027, 3, 31))
+    scan_reminders(now=at(LONDON, 2027, 3, 31, 0, 15))
+    milestone.status, milestone.done_on = "done", D(2027, 3, 31)
+    milestone.save()
+    result = deliver_pending(now=at(LONDON, 2027, 3, 31, 9))
+    assert (result.messages, result.skipped) == (0, 1)
+    assert mail.outbox == []
+    assert Reminder.objects.get().status == "skipped"
