@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from exchanges.choices import SecondmentStatus
+from exchanges.selectors import secondment_list
 from mou.choices import CommitmentStatus, Rag
 from mou.models import Commitment, Milestone, ProgressUpdate
 
@@ -99,6 +101,7 @@ def dashboard(*, user: Any, now: datetime | None = None) -> dict[str, Any]:
         .select_related("commitment__agreement", "author__institute")
         .order_by("-posted_at", "-pk")
     )
+    active_secondments = secondment_list(user=user, filters={"status": [SecondmentStatus.ACTIVE]})
     rag_totals: dict[str, int] = defaultdict(int)
     agreements = commitment_figures(user=user, now=now)
     for fig in agreements:
@@ -113,6 +116,8 @@ def dashboard(*, user: Any, now: datetime | None = None) -> dict[str, Any]:
         "late": list(late[:PANEL_ROWS]),
         "late_count": late.count(),
         "recent_updates": list(updates[:PANEL_ROWS]),
+        "active_secondments": list(active_secondments[:PANEL_ROWS]),
+        "active_secondment_count": active_secondments.count(),
         "statuses": CommitmentStatus.choices,
         "rags": Rag.choices,
         "due_soon_days": DUE_SOON_DAYS,

@@ -41,5 +41,23 @@ def test_dashboard_lists_late_and_due_soon_milestones(officer_client):
 def test_dashboard_query_count_does_not_grow(officer_client, size, django_assert_num_queries):
     for n in range(size):
         MilestoneFactory(due_on=timezone.localdate() + timedelta(days=n % 40 - 10))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert officer_client.get(reverse("home")).status_code == 200
+
+
+def test_dashboard_lists_active_secondments_with_a_link_to_the_filtered_list(officer_client):
+    from tests.factories import SecondmentFactory
+
+    approver = UserFactory()
+    now = timezone.now()
+    secondment = SecondmentFactory(
+        status="active",
+        home_approved_by=approver,
+        home_approved_at=now,
+        host_approved_by=approver,
+        host_approved_at=now,
+        actual_start_on=timezone.localdate(),
+    )
+    body = officer_client.get(reverse("home")).content.decode()
+    assert reverse("exchanges:secondment-detail", args=[secondment.pk]) in body
+    assert "/exchanges/?status=active" in body
