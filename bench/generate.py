@@ -13,6 +13,9 @@ would in production.
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -90,6 +93,7 @@ class Generated:
     commitment_id: int
     institute_ids: list[int]
     counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _institutes() -> tuple[list[Institute], list[Institute]]:
@@ -227,9 +231,17 @@ def _open_due(rng: random.Random, today: date) -> date:
     return today + timedelta(days=OPEN_DUE_MIX[-1][2])
 
 
+@contextmanager
+def _stopwatch(seconds: dict[str, float], step: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    seconds[step] = round(time.perf_counter() - started, 2)
+
+
 def generate(size: Size, *, now: datetime, seed: int = 17) -> Generated:
     """Fill an empty database with ``size`` worth of synthetic data as of ``now``."""
     rng = random.Random(seed)
+    seconds: dict[str, float] = {}
     today = now.astimezone(UTC).date()
     uk, au = _institutes()
     institutes = uk + au
@@ -287,7 +299,8 @@ def generate(size: Size, *, now: datetime, seed: int = 17) -> Generated:
                     is_illustrative=True,
                 )
             )
-    Commitment.objects.bulk_create(commitments, batch_size=BATCH)
+    with _stopwatch(seconds, "insert commitments"):
+        Commitment.objects.bulk_create(commitments, batch_size=BATCH)
 
     milestones: list[Milestone] = []
     for commitment in commitments:
@@ -320,7 +333,8 @@ def generate(size: Size, *, now: datetime, seed: int = 17) -> Generated:
                     is_illustrative=True,
                 )
             )
-    Milestone.objects.bulk_create(milestones, batch_size=BATCH)
+    with _stopwatch(seconds, "insert milestones"):
+        Milestone.objects.bulk_create(milestones, batch_size=BATCH)
 
     updates = [
         ProgressUpdate(
@@ -333,9 +347,11 @@ def generate(size: Size, *, now: datetime, seed: int = 17) -> Generated:
         for commitment in commitments
         for n in range(UPDATES_PER_COMMITMENT)
     ]
-    ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
+    with _stopwatch(seconds, "insert updates"):
+        ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
 
-    secondments, links = _secondments(size, agreements, people, commitments, today, rng)
+    with _stopwatch(seconds, "insert secondments"):
+        secondments, links = _secondments(size, agreements, people, commitments, today, rng)
 
     return Generated(
         size=size,
@@ -358,6 +374,7 @@ def generate(size: Size, *, now: datetime, seed: int = 17) -> Generated:
             "secondments": secondments,
             "secondment_links": links,
         },
+        seconds=seconds,
     )
 
 

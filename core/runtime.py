@@ -111,7 +111,20 @@ def filesystem_broker_options(var_dir: Path) -> dict[str, Any]:
     }
 
 
-def describe_database(config: dict[str, Any]) -> str:
-    """A one-line description without secrets, e.g. for the test run's first line."""
-    host = config.get("HOST") or "localhost"
-    return f"PostgreSQL {config.get('NAME')} at {host}:{config.get('PORT') or 5432}"
+def database_url(config: dict[str, Any]) -> str:
+    """A ``DATABASE_URL`` for Django database settings, for handing to another process.
+
+    A Unix-socket host (the embedded server) goes into the path, the form django-environ
+    reads back as a socket directory.
+    """
+    from urllib.parse import quote
+
+    user = quote(config.get("USER") or "", safe="")
+    password = quote(config.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    host = config.get("HOST") or "127.0.0.1"
+    port = config.get("PORT") or 5432
+    name = config["NAME"]
+    if host.startswith("/"):
+        return f"postgres://{credentials}:{port}/{quote(host + '/' + name, safe='')}"
+    return f"postgres://{credentials}{host}:{port}/{quote(name, safe='')}"

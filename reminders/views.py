@@ -18,7 +18,8 @@ from reminders.policy import current_policy, describe
 PAGE_SIZE = 50
 
 
-def _mine_context(request: HttpRequest) -> dict[str, object]:
+def my_reminders_context(request: HttpRequest) -> dict[str, object]:
+    """The signed-in person's reminders, paged: for this page and the dashboard's panel."""
     person = person_of(request.user)
     page = None
     if person is not None:
@@ -30,7 +31,7 @@ def _mine_context(request: HttpRequest) -> dict[str, object]:
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "reminders/mine.html", _mine_context(request))
+    return render(request, "reminders/mine.html", my_reminders_context(request))
 
 
 @require_POST
@@ -41,7 +42,9 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         raise HttpForbidden(str(exc)) from exc
     if request.htmx:
         # Re-render the list in place; the header count is refreshed out of band.
-        return render(request, "reminders/_mine_list.html", _mine_context(request) | {"oob": True})
+        return render(
+            request, "reminders/_mine_list.html", my_reminders_context(request) | {"oob": True}
+        )
     messages.success(request, "Reminder dismissed.")
     return redirect("reminders:mine")
 

@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mou.choices import RAG_RULE_HELP
+from reminders.views import my_reminders_context
 from reporting import selectors
 
 
@@ -21,7 +22,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/dashboard.html",
-        {**context, "chart": chart, "rag_help": RAG_RULE_HELP},
+        {**context, **my_reminders_context(request), "chart": chart, "rag_help": RAG_RULE_HELP},
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import pytest
+
+from core.runtime import database_url as runtime_database_url
 
 # Playwright's sync API runs an event loop in the test thread; Django's guard against
 # calling the ORM from async code would otherwise trip on it in browser tests.
@@ -129,12 +131,7 @@ def celery_worker_process(
 
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    database_url = (
-        f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@{host}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    database_url = runtime_database_url(settings.DATABASES["default"])
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = dict(os.environ) | {
         "DJANGO_SETTINGS_MODULE": "config.settings.test",

@@ -102,7 +102,7 @@ def test_list_costs_the_same_queries_whatever_the_size(
     client.get("/exchanges/")  # warm the session and the role cache
     # session, user, roles, count, page rows, and the filter form's choices
     # (agreements, institutes, people)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/exchanges/")
     assert response.status_code == 200
 

@@ -197,5 +197,5 @@ def test_commitment_list_query_count_does_not_grow(
     client, officer, size, django_assert_num_queries
 ):
     CommitmentFactory.create_batch(size)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(reverse("mou:commitment-list")).status_code == 200

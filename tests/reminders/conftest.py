@@ -60,20 +60,15 @@ def reminders_worker(broker_url, monkeypatch, tmp_path):
     backend. Returns (make_worker(mail_delay_seconds), mail directory, queue)."""
     import os
     import uuid
-    from urllib.parse import quote
 
     from django.conf import settings
 
+    from core.runtime import database_url as runtime_database_url
     from tests.conftest import WorkerProcess
 
     monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
     monkeypatch.setenv("CELERY_RESULT_BACKEND", broker_url)
-    db = settings.DATABASES["default"]
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    database_url = (
-        f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@{host}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    database_url = runtime_database_url(settings.DATABASES["default"])
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     queue = f"test-{uuid.uuid4().hex[:12]}"
