@@ -23,8 +23,12 @@ def main() -> int:
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
-    if "load_demo" in get_commands():
+    commands = get_commands()
+    if "load_demo" in commands:
         call_command("load_demo")
+    if "send_reminders" in commands:
+        # Beat's first tick is up to 15 minutes away: scan and deliver once now, as it would.
+        call_command("send_reminders")
     python = sys.executable
     children = [
         subprocess.Popen([python, "manage.py", "runserver", ADDRESS]),  # noqa: S603
