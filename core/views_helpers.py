@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 PAGE_SIZE = 25
 
@@ -21,3 +23,11 @@ def paginate(request: HttpRequest, queryset: Any, *, per_page: int = PAGE_SIZE) 
         "rows": page.object_list,
         "query_without_page": f"{encoded}&" if encoded else "",
     }
+
+
+def get_or_404[T](fetch: Callable[[], T]) -> T:
+    """Run a selector that looks one record up; a missing (or malformed) key is a 404."""
+    try:
+        return fetch()
+    except (ObjectDoesNotExist, ValueError) as exc:
+        raise Http404("Not found") from exc

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 
-from core.errors import DomainError
 from exchanges.choices import Side, VettingLevel
 from exchanges.models import Secondment
 from institutes.models import Institute, Person
@@ -15,12 +14,6 @@ from mou.models import Agreement, Commitment
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-def add_domain_errors(form: forms.Form, error: DomainError) -> None:
-    """Show a service's DomainError next to the fields it names (else at the top)."""
-    for field, message in error.errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 class PersonChoiceField(forms.ModelChoiceField):

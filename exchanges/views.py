@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.exports import export_response
-from core.views_helpers import paginate
+from core.forms import add_domain_errors
+from core.views_helpers import get_or_404, paginate
 from exchanges import selectors, services
 from exchanges.choices import SECONDMENT_TRANSITIONS, SecondmentStatus, Side
 from exchanges.filters import SecondmentFilter
@@ -22,18 +22,10 @@ from exchanges.forms import (
     SecondmentActionForm,
     SecondmentCancelForm,
     SecondmentForm,
-    add_domain_errors,
 )
 from exchanges.models import Secondment
 from exchanges.permissions import can_create, can_edit_secondment, sides_user_may_approve
 from exchanges.tables import EXPORT_COLUMNS, SCREEN_COLUMNS
-
-
-def _get(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except (ObjectDoesNotExist, ValueError) as exc:
-        raise Http404("Not found") from exc
 
 
 def secondment_list(request: HttpRequest) -> HttpResponse:
@@ -87,7 +79,7 @@ def secondment_detail(
     action_form: SecondmentActionForm | None = None,
     failed_action: str = "",
 ) -> HttpResponse:
-    secondment = _get(lambda: selectors.secondment_get(user=request.user, pk=pk))
+    secondment = get_or_404(lambda: selectors.secondment_get(user=request.user, pk=pk))
     return render(
         request,
         "exchanges/secondment_detail.html",
@@ -128,7 +120,7 @@ def secondment_create(request: HttpRequest) -> HttpResponse:
 
 
 def secondment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    secondment = _get(lambda: selectors.secondment_get(user=request.user, pk=pk))
+    secondment = get_or_404(lambda: selectors.secondment_get(user=request.user, pk=pk))
     if not can_edit_secondment(request.user, secondment):
         raise PermissionDenied
     form = SecondmentForm(request.POST or None, initial=SecondmentForm.initial_from(secondment))
@@ -167,7 +159,7 @@ DONE_MESSAGES = {
 def secondment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action")
-    secondment = _get(lambda: selectors.secondment_get(user=request.user, pk=pk))
+    secondment = get_or_404(lambda: selectors.secondment_get(user=request.user, pk=pk))
     form_class = SecondmentCancelForm if action == "cancel" else SecondmentActionForm
     form = form_class(request.POST)
     if form.is_valid():

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 
-from core.errors import DomainError
 from institutes.models import Institute
 from mou.choices import COMMITMENT_TRANSITIONS, CommitmentStatus
 from mou.models import Commitment
@@ -14,12 +13,6 @@ from mou.models import Commitment
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-def add_domain_errors(form: forms.Form, error: DomainError) -> None:
-    """Show a service's DomainError next to the fields it names (else at the top)."""
-    for field, message in error.errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 class VersionedForm(forms.Form):

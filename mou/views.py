@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.exports import export_response
-from core.views_helpers import paginate
+from core.forms import add_domain_errors
+from core.views_helpers import get_or_404, paginate
 from mou import selectors, services
 from mou.choices import RAG_RULE_HELP
 from mou.filters import AgreementFilter, CommitmentFilter, MilestoneFilter
@@ -24,17 +24,8 @@ from mou.forms import (
     MilestoneCompleteForm,
     MilestoneRescheduleForm,
     ProgressUpdateForm,
-    add_domain_errors,
 )
 from mou.permissions import can_edit_commitment, can_edit_milestone, can_post_update
-
-
-def _get(fetch: Callable[[], Any]) -> Any:
-    try:
-        return fetch()
-    except ObjectDoesNotExist as exc:
-        raise Http404("Not found") from exc
-
 
 # --- Agreements -------------------------------------------------------------------------
 
@@ -50,7 +41,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 def agreement_detail(request: HttpRequest, code: str) -> HttpResponse:
-    agreement = _get(lambda: selectors.agreement_detail(user=request.user, code=code))
+    agreement = get_or_404(lambda: selectors.agreement_detail(user=request.user, code=code))
     commitments = selectors.commitment_list(user=request.user, filters={"agreement": code})
     return render(
         request,
@@ -60,7 +51,7 @@ def agreement_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def agreement_history(request: HttpRequest, code: str) -> HttpResponse:
-    agreement = _get(lambda: selectors.agreement_detail(user=request.user, code=code))
+    agreement = get_or_404(lambda: selectors.agreement_detail(user=request.user, code=code))
     return render(
         request,
         "mou/history.html",
@@ -110,7 +101,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
 
 
 def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = _get(lambda: selectors.commitment_detail(user=request.user, pk=pk))
+    commitment = get_or_404(lambda: selectors.commitment_detail(user=request.user, pk=pk))
     return render(request, "mou/commitment_detail.html", _commitment_context(request, commitment))
 
 
@@ -129,7 +120,7 @@ def _commitment_context(request: HttpRequest, commitment: Any, **forms: Any) -> 
 
 
 def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = _get(lambda: selectors.commitment_detail(user=request.user, pk=pk))
+    commitment = get_or_404(lambda: selectors.commitment_detail(user=request.user, pk=pk))
     if not can_edit_commitment(request.user, commitment):
         raise PermissionDenied
     form = CommitmentForm(request.POST or None, commitment=commitment)
@@ -151,7 +142,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def commitment_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = _get(lambda: selectors.commitment_detail(user=request.user, pk=pk))
+    commitment = get_or_404(lambda: selectors.commitment_detail(user=request.user, pk=pk))
     form = CommitmentTransitionForm(request.POST, commitment=commitment)
     if form.is_valid():
         try:
@@ -172,7 +163,7 @@ def commitment_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def progress_update_create(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = _get(lambda: selectors.commitment_detail(user=request.user, pk=pk))
+    commitment = get_or_404(lambda: selectors.commitment_detail(user=request.user, pk=pk))
     form = ProgressUpdateForm(request.POST, commitment=commitment)
     if form.is_valid():
         try:
@@ -193,7 +184,7 @@ def progress_update_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def commitment_history(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = _get(lambda: selectors.commitment_detail(user=request.user, pk=pk))
+    commitment = get_or_404(lambda: selectors.commitment_detail(user=request.user, pk=pk))
     return render(
         request,
         "mou/history.html",
@@ -236,7 +227,7 @@ def milestone_list(request: HttpRequest) -> HttpResponse:
 
 
 def milestone_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
-    milestone = _get(lambda: selectors.milestone_detail(user=request.user, pk=pk))
+    milestone = get_or_404(lambda: selectors.milestone_detail(user=request.user, pk=pk))
     context = {
         "milestone": milestone,
         "can_edit": can_edit_milestone(request.user, milestone),
@@ -260,7 +251,7 @@ MILESTONE_DONE_MESSAGES = {
 
 @require_POST
 def milestone_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    milestone = _get(lambda: selectors.milestone_detail(user=request.user, pk=pk))
+    milestone = get_or_404(lambda: selectors.milestone_detail(user=request.user, pk=pk))
     form_class, call = {
         "complete": (
             MilestoneCompleteForm,

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from institutes.choices import Role
+from tests.browser.helpers import sign_in
 from tests.factories import (
-    PASSWORD,
     AgreementFactory,
     InstituteFactory,
     PersonFactory,
@@ -17,14 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def test_coordinator_logs_approves_finds_and_exports_a_secondment(page):

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.helpers import sign_in
 from tests.factories import (
-    PASSWORD,
     CommitmentFactory,
     MilestoneFactory,
     PersonFactory,
@@ -13,14 +13,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("signed-in-user")).to_be_visible()
 
 
 def test_officer_goes_from_a_dashboard_figure_to_a_commitment_and_posts_an_update(page):

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from reminders.services import deliver_pending, scan_reminders
+from tests.browser.helpers import sign_in
 from tests.factories import (
-    PASSWORD,
     CommitmentFactory,
     MilestoneFactory,
     PersonFactory,
@@ -16,14 +16,6 @@ from tests.factories import (
 from tests.reminders.conftest import LONDON, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def _milestone(owner, title, due_on):
