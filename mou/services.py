@@ -64,6 +64,27 @@ def _check_transition(
         raise TransitionNotAllowed(_status_label(choices, current), _status_label(choices, to))
 
 
+def _move(
+    locked: Any,
+    *,
+    to: str,
+    table: dict[str, frozenset[str]],
+    choices: Any,
+    needs_reason: frozenset[str],
+    reason: str,
+    reason_message: str,
+) -> None:
+    """Apply one step of a lifecycle to a locked row: check the table and the reason,
+    record both, bump the version."""
+    _check_transition(current=locked.status, to=to, table=table, choices=choices)
+    if to in needs_reason and not reason.strip():
+        raise DomainError({"reason": reason_message})
+    locked.status = to
+    locked.status_reason = reason.strip()
+    locked.version += 1
+    locked.save()
+
+
 # --- Agreements -------------------------------------------------------------------------
 
 
@@ -112,15 +133,15 @@ def agreement_transition(
     ensure(can_manage_agreements(actor))
     with acting(actor):
         locked = lock(Agreement, agreement.pk)
-        _check_transition(
-            current=locked.status, to=to, table=AGREEMENT_TRANSITIONS, choices=AgreementStatus
+        _move(
+            locked,
+            to=to,
+            table=AGREEMENT_TRANSITIONS,
+            choices=AgreementStatus,
+            needs_reason=AGREEMENT_NEEDS_REASON,
+            reason=reason,
+            reason_message="Give a reason for terminating the agreement.",
         )
-        if to in AGREEMENT_NEEDS_REASON and not reason.strip():
-            raise DomainError({"reason": "Give a reason for terminating the agreement."})
-        locked.status = to
-        locked.status_reason = reason.strip()
-        locked.version += 1
-        locked.save()
     return locked
 
 
@@ -263,15 +284,15 @@ def commitment_transition(
     with acting(actor):
         locked = lock(Commitment, commitment.pk)
         ensure(can_edit_commitment(actor, locked))
-        _check_transition(
-            current=locked.status, to=to, table=COMMITMENT_TRANSITIONS, choices=CommitmentStatus
+        _move(
+            locked,
+            to=to,
+            table=COMMITMENT_TRANSITIONS,
+            choices=CommitmentStatus,
+            needs_reason=COMMITMENT_NEEDS_REASON,
+            reason=reason,
+            reason_message="Give a reason for withdrawing.",
         )
-        if to in COMMITMENT_NEEDS_REASON and not reason.strip():
-            raise DomainError({"reason": "Give a reason for withdrawing."})
-        locked.status = to
-        locked.status_reason = reason.strip()
-        locked.version += 1
-        locked.save()
     return locked
 
 
@@ -378,18 +399,15 @@ def milestone_cancel(*, milestone: Milestone, actor: Any, reason: str) -> Milest
     with acting(actor):
         locked = lock(Milestone, milestone.pk)
         ensure(can_edit_milestone(actor, locked))
-        _check_transition(
-            current=locked.status,
+        _move(
+            locked,
             to=MilestoneStatus.CANCELLED,
             table=MILESTONE_TRANSITIONS,
             choices=MilestoneStatus,
+            needs_reason=MILESTONE_NEEDS_REASON,
+            reason=reason,
+            reason_message="Give a reason for cancelling.",
         )
-        if MilestoneStatus.CANCELLED in MILESTONE_NEEDS_REASON and not reason.strip():
-            raise DomainError({"reason": "Give a reason for cancelling."})
-        locked.status = MilestoneStatus.CANCELLED
-        locked.status_reason = reason.strip()
-        locked.version += 1
-        locked.save()
         # A skipped occurrence does not end a recurring series: schedule the next one.
         if locked.sequence is not None:
             commitment_series_extend(commitment=locked.commitment, actor=actor)
