@@ -22,19 +22,6 @@ from django.conf import settings
 
 from reminders.choices import ReminderKind
 
-DEFAULTS: dict[str, object] = {
-    "DUE_DAYS_BEFORE": (30, 7, 1),
-    "OVERDUE_REPEAT_DAYS": 7,
-    "ESCALATE_AFTER_DAYS_LATE": 14,
-    "AGREEMENT_DAYS_BEFORE": (90, 30),
-    "SECONDMENT_DAYS_BEFORE": 14,
-    "DIGEST_HOUR": 9,
-    "RETRY_BACKOFF_MINUTES": (5, 15, 60, 240, 720),
-    "MAX_ATTEMPTS": 6,
-    "DELIVERY_BATCH": 200,
-    "DELIVERY_TIME_BUDGET_SECONDS": 180,
-}
-
 
 @dataclass(frozen=True)
 class Policy:
@@ -86,7 +73,8 @@ class Policy:
 
 
 def current_policy() -> Policy:
-    values = DEFAULTS | getattr(settings, "REMINDER_POLICY", {})
+    """The policy as configured in ``settings.REMINDER_POLICY`` (the one place it is set)."""
+    values = settings.REMINDER_POLICY
     return Policy(
         due_days_before=tuple(values["DUE_DAYS_BEFORE"]),  # type: ignore[arg-type]
         overdue_repeat_days=int(values["OVERDUE_REPEAT_DAYS"]),  # type: ignore[call-overload]
