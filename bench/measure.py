@@ -36,8 +36,9 @@ SCALES = "scales"
 class Row:
     size: str
     what: str
-    median_ms: float
+    median: float
     queries: int
+    unit: str = "ms"
     rule: str = CONSTANT
     runs_ms: list[float] = field(default_factory=list)
     note: str = ""
@@ -125,10 +126,11 @@ def _export_memory(data: Generated, browser: Client) -> Row:
     max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return Row(
         data.size.name,
-        "memory csv export: peak MiB (tracemalloc)",
-        median_ms=round(peak / 2**20, 1),
+        "memory of the csv export (tracemalloc peak)",
+        median=round(peak / 2**20, 1),
         queries=len(captured.captured_queries),
-        note=f"process max RSS so far {max_rss_kib / 1024:.0f} MiB; 'median_ms' holds MiB",
+        unit="MiB",
+        note=f"process peak resident size so far {max_rss_kib / 1024:.0f} MiB",
     )
 
 
