@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from exchanges.choices import SecondmentStatus
-from exchanges.selectors import secondment_list
+from exchanges.selectors import exchange_figures, secondment_list
 from mou.choices import CommitmentStatus, Rag
 from mou.models import Commitment, Milestone, ProgressUpdate
 
@@ -118,6 +118,8 @@ def dashboard(*, user: Any, now: datetime | None = None) -> dict[str, Any]:
         "recent_updates": list(updates[:PANEL_ROWS]),
         "active_secondments": list(active_secondments[:PANEL_ROWS]),
         "active_secondment_count": active_secondments.count(),
+        "exchange_year": timezone.localdate().year,
+        "exchange_figures": exchange_figures(year=timezone.localdate().year),
         "statuses": CommitmentStatus.choices,
         "rags": Rag.choices,
         "due_soon_days": DUE_SOON_DAYS,

@@ -41,7 +41,7 @@ def test_dashboard_lists_late_and_due_soon_milestones(officer_client):
 def test_dashboard_query_count_does_not_grow(officer_client, size, django_assert_num_queries):
     for n in range(size):
         MilestoneFactory(due_on=timezone.localdate() + timedelta(days=n % 40 - 10))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         assert officer_client.get(reverse("home")).status_code == 200
 
 
@@ -61,3 +61,17 @@ def test_dashboard_lists_active_secondments_with_a_link_to_the_filtered_list(off
     body = officer_client.get(reverse("home")).content.decode()
     assert reverse("exchanges:secondment-detail", args=[secondment.pk]) in body
     assert "/exchanges/?status=active" in body
+
+
+def test_dashboard_shows_this_years_exchange_figures_from_the_shared_selector(officer_client):
+    from tests.factories import SecondmentFactory
+
+    year = timezone.localdate().year
+    secondment = SecondmentFactory(
+        planned_start_on=timezone.datetime(year, 3, 1).date(),
+        planned_end_on=timezone.datetime(year, 3, 10).date(),
+    )
+    body = officer_client.get(reverse("home")).content.decode()
+    code = secondment.agreement.code
+    assert f"?agreement={code}&year={year}&direction=GB-AU" in body
+    assert ">10<" in body  # person-days, both ends counted
