@@ -276,7 +276,7 @@ def test_fragment_costs_the_same_queries_whatever_the_size(
     commitment = CommitmentFactory(clause=ClauseFactory(agreement=world.agreement))
     make_rows(world, count, commitments=[commitment])
     client = signed_in(world.officer)
-    with django_assert_num_queries(3):  # session, user, secondments
+    with django_assert_num_queries(4):  # session, user, viewer's person (time zone), secondments
         client.get(f"/exchanges/for-commitment/{commitment.pk}/")
 
 
