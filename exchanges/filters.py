@@ -14,9 +14,10 @@ from mou.models import Agreement
 class SecondmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     agreement = django_filters.ModelChoiceFilter(
-        queryset=Agreement.objects.all(), to_field_name="code"
+        empty_label="Any", queryset=Agreement.objects.all(), to_field_name="code"
     )
     institute = django_filters.ModelChoiceFilter(
+        empty_label="Any",
         queryset=Institute.objects.all(),
         method="filter_institute",
         label="Institute (home or host)",
@@ -26,7 +27,9 @@ class SecondmentFilter(django_filters.FilterSet):
     )
     status = django_filters.MultipleChoiceFilter(choices=SecondmentStatus.choices)
     year = django_filters.NumberFilter(method="filter_year", label="Year")
-    person = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label="Secondee")
+    person = django_filters.ModelChoiceFilter(
+        empty_label="Any", queryset=Person.objects.all(), label="Secondee"
+    )
     commitment = django_filters.NumberFilter(
         field_name="commitment_links__commitment_id", label="Delivers commitment", distinct=True
     )
