@@ -62,8 +62,10 @@ test:
 	@$(MAKE) --no-print-directory install assets lint check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup $(PYTEST_ARGS)
 
+# BENCH_SIZES: comma-separated, from tiny (200 commitments), small (2,000), large (20,000).
+BENCH_SIZES ?= small,large
 bench: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m bench
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m bench --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/staticfiles
