@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from institutes.models import Institute, Person
 from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus, Rag
-from mou.models import Agreement, Commitment, Milestone
+from mou.models import Agreement, Commitment, Milestone, Party
 
 ANY = "Any"
 
@@ -75,9 +75,9 @@ class CommitmentFilter(django_filters.FilterSet):
         """An institute owes its own commitments and its share of joint ones."""
         if not value:
             return queryset
-        return queryset.filter(
-            Q(owed_by=value) | Q(owed_by__isnull=True, agreement__parties=value)
-        ).distinct()
+        # EXISTS rather than a join: a join would need DISTINCT, which sorts every row.
+        is_party = Exists(Party.objects.filter(agreement=OuterRef("agreement"), institute=value))
+        return queryset.filter(Q(owed_by=value) | (Q(owed_by__isnull=True) & Q(is_party)))
 
 
 class MilestoneFilter(django_filters.FilterSet):

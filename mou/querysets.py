@@ -107,14 +107,18 @@ class CommitmentQuerySet(models.QuerySet):
                 posted_at__lte=now,
             )
         )
-        return self.annotate(
-            has_late_milestone=late,
+        # ``has_late_milestone`` is an alias, not a selected column: selecting it as well
+        # would make PostgreSQL evaluate the late-milestone subquery twice per row.
+        return self.alias(has_late_milestone=late).annotate(
             rag=Case(
                 When(
                     status__in=[CommitmentStatus.COMPLETED, CommitmentStatus.WITHDRAWN],
                     then=Value(Rag.GREY),
                 ),
-                When(Q(status=CommitmentStatus.OFF_TRACK) | Q(late), then=Value(Rag.RED)),
+                When(
+                    Q(status=CommitmentStatus.OFF_TRACK) | Q(has_late_milestone=True),
+                    then=Value(Rag.RED),
+                ),
                 When(
                     Q(status=CommitmentStatus.AT_RISK) | (Q(due_soon) & ~Q(recent_update)),
                     then=Value(Rag.AMBER),

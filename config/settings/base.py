@@ -81,6 +81,9 @@ TEMPLATES = [
 DATABASES = {"default": database_config(env, VAR_DIR)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# PostgreSQL's JIT compiler costs more than it saves on this app's short queries: measured
+# with `make bench`, it spent 0.9 s compiling inside a 1.1 s dashboard query.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
