@@ -46,7 +46,7 @@ def agreement_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "mou/agreement_detail.html",
-        {"agreement": agreement, "commitments": commitments, "rag_help": RAG_RULE_HELP},
+        {"agreement": agreement, "rag_help": RAG_RULE_HELP, **paginate(request, commitments)},
     )
 
 

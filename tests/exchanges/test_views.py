@@ -120,7 +120,7 @@ def test_csv_export_holds_the_whole_filtered_set(world, signed_in, django_assert
             "/exchanges/", {"direction": "GB-AU", "status": "proposed", "format": "csv"}
         )
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     expected = Secondment.objects.filter(home_institute=world.uk, status=SecondmentStatus.PROPOSED)
     assert len(rows) == 30 > 25  # more than one page
     assert {int(r["ID"]) for r in rows} == set(expected.values_list("pk", flat=True))

@@ -60,7 +60,7 @@ def test_commitment_list_exports_the_whole_filtered_set_as_csv(client, officer):
     CommitmentFactory(title="Other theme", theme="dialogue")
     response = client.get(reverse("mou:commitment-list"), {"theme": "research", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert len(rows) == 30
     assert {row["Title"] for row in rows} == {f"Exported {n}" for n in range(30)}
     assert rows[0]["RAG"] == "Green"
