@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 
-from core.errors import DomainError, StaleRecord
+from core.errors import DomainError, StaleRecord, TransitionNotAllowed
 
 
 def validate(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
@@ -134,3 +134,18 @@ def save_changes[M: models.Model](
     instance.version += 1  # type: ignore[attr-defined]
     instance.save()
     return instance
+
+
+def status_label(choices: Any, value: str) -> str:
+    """The human label of a status value (the value itself when unknown)."""
+    return str(dict(choices.choices).get(value, value))
+
+
+def check_transition(
+    *, current: str, to: str, table: Mapping[str, frozenset[str]], choices: Any
+) -> None:
+    """Refuse a status change that the lifecycle's transition table does not allow."""
+    if to not in dict(choices.choices):
+        raise DomainError({"status": f"“{to}” is not a status."})
+    if to not in table[current]:
+        raise TransitionNotAllowed(status_label(choices, current), status_label(choices, to))

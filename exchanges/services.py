@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.errors import DomainError, TransitionNotAllowed
 from core.history import acting
-from core.services import check_version, lock, validate
+from core.services import check_transition, check_version, lock, status_label, validate
 from exchanges.choices import (
     SECONDMENT_DETAILS_EDITABLE_IN,
     SECONDMENT_NEEDS_REASON,
@@ -59,14 +59,11 @@ def _day(value: date) -> str:
 
 
 def _status_label(value: str) -> str:
-    return str(dict(SecondmentStatus.choices).get(value, value))
+    return status_label(SecondmentStatus, value)
 
 
 def _check_transition(current: str, to: str) -> None:
-    if to not in SecondmentStatus.values:
-        raise DomainError({"status": f"“{to}” is not a status."})
-    if to not in SECONDMENT_TRANSITIONS[current]:
-        raise TransitionNotAllowed(_status_label(current), _status_label(to))
+    check_transition(current=current, to=to, table=SECONDMENT_TRANSITIONS, choices=SecondmentStatus)
 
 
 def _today_at(institute: Institute) -> date:

@@ -13,9 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import DomainError, TransitionNotAllowed
+from core.errors import DomainError
 from core.history import acting
-from core.services import lock, save_changes, validate
+from core.services import check_transition, lock, save_changes, validate
 from institutes.models import Institute, Person
 from mou.choices import (
     AGREEMENT_NEEDS_REASON,
@@ -51,19 +51,6 @@ COMMITMENT_EDITABLE = {
 MILESTONE_EDITABLE = {"title", "owner", "evidence_url", "is_illustrative"}
 
 
-def _status_label(choices: Any, value: str) -> str:
-    return str(dict(choices.choices).get(value, value))
-
-
-def _check_transition(
-    *, current: str, to: str, table: dict[str, frozenset[str]], choices: Any
-) -> None:
-    if to not in dict(choices.choices):
-        raise DomainError({"status": f"“{to}” is not a status."})
-    if to not in table[current]:
-        raise TransitionNotAllowed(_status_label(choices, current), _status_label(choices, to))
-
-
 def _move(
     locked: Any,
     *,
@@ -76,7 +63,7 @@ def _move(
 ) -> None:
     """Apply one step of a lifecycle to a locked row: check the table and the reason,
     record both, bump the version."""
-    _check_transition(current=locked.status, to=to, table=table, choices=choices)
+    check_transition(current=locked.status, to=to, table=table, choices=choices)
     if to in needs_reason and not reason.strip():
         raise DomainError({"reason": reason_message})
     locked.status = to
@@ -374,7 +361,7 @@ def milestone_complete(
     with acting(actor):
         locked = lock(Milestone, milestone.pk)
         ensure(can_edit_milestone(actor, locked))
-        _check_transition(
+        check_transition(
             current=locked.status,
             to=MilestoneStatus.DONE,
             table=MILESTONE_TRANSITIONS,
