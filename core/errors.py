@@ -30,7 +30,7 @@ class StaleRecord(DomainError):
     def __init__(self, changes: dict[str, tuple[object, object]] | None = None) -> None:
         self.changes = changes or {}
         detail = ", ".join(
-            f"{field}: {old!r} → {new!r}" for field, (old, new) in self.changes.items()
+            f"{field}: “{old}” → “{new}”" for field, (old, new) in self.changes.items()
         )
         message = "Someone else saved this record while you were editing it."
         if detail:

@@ -47,7 +47,8 @@ class HistoryEntry:
     label: str  # what the event is about, e.g. "Milestone: Annual dialogue 2027"
 
 
-def _display(field: models.Field | None, value: Any, names: dict[str, dict[Any, str]]) -> str:
+def display_value(field: models.Field | None, value: Any, names: dict[str, dict[Any, str]]) -> str:
+    """A stored value as a person reads it: choice labels, related names, dates in words."""
     if value is None or value == "":
         return "—"
     if field is not None and field.choices:
@@ -86,6 +87,17 @@ def history_for(
         )
     )
     return _render(model, events, label=label)
+
+
+def related_names(
+    model: type[models.Model], ids_by_field: dict[str, set[Any]]
+) -> dict[str, dict[Any, str]]:
+    """For each relation field, the names of the given related rows (one query per field)."""
+    names: dict[str, dict[Any, str]] = {}
+    for name, ids in ids_by_field.items():
+        related_model = model._meta.get_field(name).related_model
+        names[name] = {obj.pk: str(obj) for obj in related_model._base_manager.filter(pk__in=ids)}
+    return names
 
 
 def _event_label(model: type[models.Model], event: Any) -> str:
@@ -131,10 +143,7 @@ def _render(
             field = fields.get(attname)
             if field is not None and field.is_relation:
                 related_ids.setdefault(field.name, set()).update(v for v in (old, new) if v)
-    names: dict[str, dict[Any, str]] = {}
-    for name, ids in related_ids.items():
-        related_model = model._meta.get_field(name).related_model
-        names[name] = {obj.pk: str(obj) for obj in related_model._base_manager.filter(pk__in=ids)}
+    names = related_names(model, related_ids)
 
     entries = []
     for e in events:
@@ -155,8 +164,8 @@ def _render(
                     Change(
                         field=field.name,
                         label=str(field.verbose_name).capitalize(),
-                        old=_display(field, old, names),
-                        new=_display(field, new, names),
+                        old=display_value(field, old, names),
+                        new=display_value(field, new, names),
                     )
                 )
             if not changes:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 
 from core.errors import DomainError, StaleRecord, TransitionNotAllowed
+from core.history import display_value, related_names
 
 
 def validate(instance: models.Model, *, exclude: Iterable[str] | None = None) -> None:
@@ -89,20 +90,25 @@ def changes_since(instance: models.Model, version: int) -> dict[str, tuple[Any, 
     )
     if snapshot is None:
         return {}
-    changed = {}
+    differing = []
     for field in instance._meta.concrete_fields:
         if field.attname in {"updated_at", "version", "created_at"}:
             continue
         before = snapshot.pgh_data.get(field.attname)
-        now = (
-            field.value_to_string(instance)
-            if not field.is_relation
-            else field.value_from_object(instance)
-        )
-        if before is None and now in ("", None):
+        now = field.value_from_object(instance)
+        now_text = field.value_to_string(instance) if not field.is_relation else now
+        if before in ("", None) and now in ("", None):
             continue
-        if str(before) != str(now) and not (before in ("", None) and now in ("", None)):
-            changed[str(field.verbose_name)] = (before, now)
+        if str(before) != str(now_text):
+            differing.append((field, before, now))
+    names = related_names(
+        type(instance),
+        {f.name: {v for v in (b, n) if v} for f, b, n in differing if f.is_relation},
+    )
+    changed = {}
+    for field, before, now in differing:
+        label = str(field.verbose_name)
+        changed[label] = (display_value(field, before, names), display_value(field, now, names))
     return changed
 
 

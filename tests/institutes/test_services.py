@@ -145,7 +145,7 @@ def test_person_update_refuses_bad_zone_unknown_field_and_stale_copy() -> None:
         services.person_update(
             person=person, actor=None, changes={"name": "Second"}, expected_version=1
         )
-    assert "'Kept' → 'First'" in caught.value.errors["__all__"]
+    assert "“Kept” → “First”" in caught.value.errors["__all__"]
     assert Person.objects.get(pk=person.pk).name == "First"
 
 

@@ -40,7 +40,7 @@ def test_commitment_stale_edit_refused_naming_what_changed() -> None:
 
     message = caught.value.errors["__all__"]
     assert "Someone else saved this record" in message
-    assert "title: 'Joint evaluation' → 'Joint evaluation of frontier models'" in message
+    assert "title: “Joint evaluation” → “Joint evaluation of frontier models”" in message
     assert "nothing of yours was saved" in message
     assert caught.value.changes == {
         "title": ("Joint evaluation", "Joint evaluation of frontier models")
@@ -71,7 +71,7 @@ def test_commitment_stale_after_transition_names_status() -> None:
         services.commitment_update(
             commitment=commitment, actor=None, changes={"title": "x"}, expected_version=1
         )
-    assert caught.value.changes == {"status": ("on_track", "at_risk")}
+    assert caught.value.changes == {"status": ("On track", "At risk")}
 
 
 @pytest.mark.django_db
@@ -174,3 +174,20 @@ def test_commitment_transitions_in_parallel_exactly_one_wins() -> None:
     commitment.refresh_from_db()
     assert commitment.status == moved[0].status
     assert commitment.version == 2
+
+
+@pytest.mark.django_db
+def test_stale_edit_names_a_changed_owner_rather_than_its_number() -> None:
+    from tests.factories import PersonFactory
+
+    commitment = CommitmentFactory()
+    first_owner = commitment.owner
+    new_owner = PersonFactory(institute=commitment.lead_institute, name="Second Owner")
+    services.commitment_update(
+        commitment=commitment, actor=None, changes={"owner": new_owner}, expected_version=1
+    )
+    with pytest.raises(StaleRecord) as caught:
+        services.commitment_update(
+            commitment=commitment, actor=None, changes={"theme": "x"}, expected_version=1
+        )
+    assert f"owner: “{first_owner.name}” → “Second Owner”" in caught.value.errors["__all__"]
