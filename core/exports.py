@@ -7,6 +7,7 @@ is built in memory, as a spreadsheet file must be written whole.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,12 @@ CONTENT_TYPES = {
 }
 
 
+# Characters a spreadsheet cell cannot hold (XML 1.0 forbids them in XLSX).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text a spreadsheet would run as a formula ("CSV injection"); a leading quote disarms it.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
@@ -31,7 +38,10 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if value is None:
         return ""
-    return value if isinstance(value, int | float) else str(value)
+    if isinstance(value, bool | int | float):
+        return value
+    text = _ILLEGAL.sub("", str(value))
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 class _Echo:

@@ -26,7 +26,9 @@ class SecondmentFilter(django_filters.FilterSet):
         method="filter_direction", label="Direction", help_text="e.g. GB-AU: from GB to AU."
     )
     status = django_filters.MultipleChoiceFilter(choices=SecondmentStatus.choices)
-    year = django_filters.NumberFilter(method="filter_year", label="Year")
+    year = django_filters.NumberFilter(
+        method="filter_year", label="Year", min_value=1900, max_value=2999
+    )
     person = django_filters.ModelChoiceFilter(
         empty_label="Any", queryset=Person.objects.all(), label="Secondee"
     )

@@ -101,7 +101,10 @@ class SecondmentForm(forms.Form):
 
 
 class SecondmentActionForm(forms.Form):
-    """One action button on a secondment's page (approve, activate, complete, cancel)."""
+    """One action button on a secondment's page (approve, activate, complete, cancel).
+
+    ``version`` is sent by the page; an action is also checked against the row's current
+    status, so a client that leaves it out cannot undo someone else's step."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     side = forms.ChoiceField(choices=Side.choices, required=False, widget=forms.HiddenInput)

@@ -297,6 +297,10 @@ def secondment_update(
             )
         for name, value in changes.items():
             setattr(locked, name, value.strip() if isinstance(value, str) else value)
+        if plan_changes:
+            # An approval is of a plan: a changed plan needs both sides to approve it again.
+            locked.home_approved_by = locked.host_approved_by = None
+            locked.home_approved_at = locked.host_approved_at = None
         # A coordinator may not move a secondment away from their own institute.
         ensure(
             can_edit_secondment(actor, locked),

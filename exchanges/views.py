@@ -124,6 +124,7 @@ def secondment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_secondment(request.user, secondment):
         raise PermissionDenied
     form = SecondmentForm(request.POST or None, initial=SecondmentForm.initial_from(secondment))
+    form.fields["version"].required = True  # an edit must prove which copy it started from
     if request.method == "POST" and form.is_valid():
         try:
             services.secondment_update(

@@ -38,7 +38,8 @@ def agreement_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> Qu
             ),
         )
     )
-    return AgreementFilter(filters or {}, queryset=qs).qs
+    # The counts drop the model's default ordering; pages need a stable one.
+    return AgreementFilter(filters or {}, queryset=qs.order_by("-signed_on", "title", "pk")).qs
 
 
 def agreement_detail(*, user: Any, code: str) -> Agreement:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError, PermissionDenied
+from core.views_helpers import get_or_404
 from institutes.roles import is_administrator, person_of
 from reminders import selectors, services
 from reminders.choices import DeliveryStatus
@@ -37,7 +38,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.reminder_dismiss(reminder_id=pk, actor=request.user)
+        get_or_404(lambda: services.reminder_dismiss(reminder_id=pk, actor=request.user))
     except PermissionDenied as exc:
         raise HttpForbidden(str(exc)) from exc
     if request.htmx:
@@ -76,7 +77,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     _ensure_administrator(request)
     try:
-        services.reminder_retry(reminder_id=pk, actor=request.user)
+        get_or_404(lambda: services.reminder_retry(reminder_id=pk, actor=request.user))
     except DomainError as exc:
         messages.error(request, " ".join(exc.errors.values()))
     else:

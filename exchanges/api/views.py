@@ -9,6 +9,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +22,7 @@ from exchanges.api.serializers import (
     SecondmentSerializer,
 )
 from exchanges.filters import SecondmentFilter
+from exchanges.forms import FiguresForm
 from exchanges.models import Secondment
 from mou.models import Commitment
 
@@ -84,8 +86,10 @@ class SecondmentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def figures(self, request: Request) -> Response:
         """Secondments and person-days per agreement, year and direction, against plan."""
-        agreement = request.query_params.get("agreement") or None
-        year_param = request.query_params.get("year", "")
-        year = int(year_param) if year_param.isdigit() else None
-        figures = selectors.exchange_figures(agreement=agreement, year=year)
+        form = FiguresForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        figures = selectors.exchange_figures(
+            agreement=form.cleaned_data["agreement"], year=form.cleaned_data["year"]
+        )
         return Response(FigureSerializer(figures, many=True).data)

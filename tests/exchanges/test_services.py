@@ -254,6 +254,30 @@ def test_second_approval_makes_the_secondment_approved(world, proposed):
     assert twice.host_approved_by == world.coordinator_au
 
 
+def test_changing_the_plan_after_one_approval_asks_both_sides_again(world, proposed):
+    approved_by_host = services.secondment_approve(secondment=proposed, actor=world.coordinator_au)
+    moved = services.secondment_update(
+        secondment=approved_by_host,
+        actor=world.coordinator_uk,
+        changes={"planned_end_on": proposed.planned_end_on + dt.timedelta(days=30)},
+        expected_version=approved_by_host.version,
+    )
+    assert moved.host_approved_at is None and moved.host_approved_by is None
+    again = services.secondment_approve(secondment=moved, actor=world.coordinator_uk)
+    assert again.status == SecondmentStatus.PROPOSED  # the host has not approved the new plan
+
+
+def test_changing_details_keeps_the_approvals(world, proposed):
+    approved_by_host = services.secondment_approve(secondment=proposed, actor=world.coordinator_au)
+    edited = services.secondment_update(
+        secondment=approved_by_host,
+        actor=world.coordinator_uk,
+        changes={"notes": "Desk on level 3."},
+        expected_version=approved_by_host.version,
+    )
+    assert edited.host_approved_by == world.coordinator_au
+
+
 def test_coordinator_cannot_approve_for_the_other_side(world, proposed):
     with pytest.raises(PermissionDenied) as error:
         services.secondment_approve(secondment=proposed, actor=world.coordinator_uk, side="host")
