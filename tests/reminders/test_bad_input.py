@@ -19,3 +19,18 @@ def test_dismissing_without_a_linked_person_is_not_a_server_error(client):
 
 def test_retrying_a_reminder_that_does_not_exist_is_a_404(admin_client):
     assert admin_client.post("/reminders/outbox/999999/retry/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        ("9999-12-31T23:00:00+00:00", "between the years 1900 and 2999"),
+        ("2027-03-31T08:00:00", "needs a time zone"),
+        ("tomorrow", "--now:"),
+    ],
+)
+def test_send_reminders_refuses_a_bad_now_with_a_clear_error(now, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("send_reminders", now=now)

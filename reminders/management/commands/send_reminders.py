@@ -30,6 +30,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--now: {exc}") from exc
             if now.tzinfo is None:
                 raise CommandError("--now needs a time zone, e.g. 2027-03-31T08:00:00Z.")
+            if not 1900 <= now.year <= 2999:
+                # Reminders look a year and more either side of the instant.
+                raise CommandError("--now must be between the years 1900 and 2999.")
         self.stdout.write(f"At {now.isoformat()}:")
         scanned = scan_reminders(now=now)
         labels = dict(ReminderKind.choices)
