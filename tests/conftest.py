@@ -41,8 +41,11 @@ def broker_url(worker_id: str) -> str:
     url = redis_url()
     if url is None:
         pytest.skip("no Redis broker: set CELERY_BROKER_URL or start Redis on 127.0.0.1:6379")
-    number = 0 if worker_id == "master" else int(worker_id.removeprefix("gw")) + 1
+    # Offset from the database the URL names, so that two checkouts testing at once on one
+    # Redis can be given disjoint ranges (e.g. /0 and /8).
     parsed = urlparse(url)
+    base = int(parsed.path.strip("/") or 0)
+    number = base + (0 if worker_id == "master" else int(worker_id.removeprefix("gw")) + 1)
     return parsed._replace(path=f"/{number % 16}").geturl()
 
 
