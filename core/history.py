@@ -19,9 +19,14 @@ from django.db import models
 
 @contextlib.contextmanager
 def acting(actor: Any = None, *, process: str = "") -> Iterator[None]:
-    """Attribute every write inside the block to ``actor`` (a user) and/or ``process``."""
+    """Attribute every write inside the block to ``actor`` (a user or a system process)
+    and/or ``process``."""
+    from core.actors import SystemActor
+
     meta: dict[str, Any] = {}
-    if actor is not None and getattr(actor, "pk", None) is not None:
+    if isinstance(actor, SystemActor):
+        process = process or actor.process
+    elif actor is not None and getattr(actor, "pk", None) is not None:
         meta["user"] = actor.pk
         meta["username"] = actor.get_username()
     if process:

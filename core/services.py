@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 import pghistory
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
@@ -140,6 +141,62 @@ def save_changes[M: models.Model](
     instance.version += 1  # type: ignore[attr-defined]
     instance.save()
     return instance
+
+
+# Dates outside these years are typing mistakes (1900 for 2026, 9999 for "never").
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+# A reason is read by the other side: it must say something, not be punctuation or noise.
+REASON_MIN_ALNUM = 3
+
+
+def check_year(value: date, label: str) -> str | None:
+    """A message when ``value`` lies outside the years Accord accepts, else None."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return f"{label} must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}."
+    return None
+
+
+def meaningful_reason(
+    reason: str, *, field: str = "reason", message: str = "Give a reason."
+) -> str:
+    """The reason, stripped; refused when it has fewer than three letters or digits."""
+    text = reason.strip()
+    if not text:
+        raise DomainError({field: message})
+    if sum(1 for char in text if char.isalnum()) < REASON_MIN_ALNUM:
+        raise DomainError(
+            {field: f"{message} Write it in words: at least {REASON_MIN_ALNUM} letters or digits."}
+        )
+    return text
+
+
+def differing[M: models.Model](instance: M, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``changes`` that would change ``instance`` (relations compared by id,
+    text stripped, empty text and None alike), so that a form may send every field."""
+    found = {}
+    for name, value in changes.items():
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            found[name] = value
+            continue
+        if field.many_to_many or field.one_to_many:
+            found[name] = value
+            continue
+        if field.many_to_one or field.one_to_one:
+            current = getattr(instance, field.attname)
+            if current != getattr(value, "pk", value):
+                found[name] = value
+            continue
+        current = getattr(instance, name)
+        if isinstance(current, str) or isinstance(value, str):
+            if (current or "").strip() != (value or "").strip():
+                found[name] = value
+            continue
+        if current != value:
+            found[name] = value
+    return found
 
 
 def status_label(choices: Any, value: str) -> str:

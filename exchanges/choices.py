@@ -1,6 +1,8 @@
 """Secondment statuses, the transition table that governs them (enforced in
 exchanges.services), the two approving sides and the vetting scale."""
 
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -40,6 +42,64 @@ SECONDMENT_DETAILS_EDITABLE_IN = frozenset(
 class Side(models.TextChoices):
     HOME = "home", "Home"
     HOST = "host", "Host"
+
+
+BOTH_SIDES = frozenset({Side.HOME, Side.HOST})
+_PREPARING = frozenset({SecondmentStatus.PROPOSED, SecondmentStatus.APPROVED})
+
+
+@dataclass(frozen=True)
+class FieldRight:
+    """Which side's coordinator may change a field, and in which statuses."""
+
+    sides: frozenset[str]
+    states: frozenset[str]
+
+
+# Which side may change which field in which state. Each side answers for its own
+# requirements and records: the home side for its secondee's vetting, the host side for
+# what it requires and grants (its vetting requirement, the undertaking signed to it,
+# access to its premises and systems). An administrator acts for both sides.
+SECONDMENT_FIELD_RIGHTS: dict[str, FieldRight] = {
+    # The plan: who goes where, when, under which agreement.
+    "agreement": FieldRight(BOTH_SIDES, SECONDMENT_PLAN_EDITABLE_IN),
+    "person": FieldRight(BOTH_SIDES, SECONDMENT_PLAN_EDITABLE_IN),
+    "home_institute": FieldRight(BOTH_SIDES, SECONDMENT_PLAN_EDITABLE_IN),
+    "host_institute": FieldRight(BOTH_SIDES, SECONDMENT_PLAN_EDITABLE_IN),
+    "planned_start_on": FieldRight(BOTH_SIDES, SECONDMENT_PLAN_EDITABLE_IN),
+    "planned_end_on": FieldRight(BOTH_SIDES, SECONDMENT_PLAN_EDITABLE_IN),
+    "commitments": FieldRight(BOTH_SIDES, SECONDMENT_PLAN_EDITABLE_IN),
+    "role": FieldRight(BOTH_SIDES, _PREPARING),
+    "vetting_required_home": FieldRight(frozenset({Side.HOME}), _PREPARING),
+    "vetting_required_host": FieldRight(frozenset({Side.HOST}), _PREPARING),
+    "vetting_held": FieldRight(frozenset({Side.HOME}), SECONDMENT_DETAILS_EDITABLE_IN),
+    "vetting_granted_on": FieldRight(frozenset({Side.HOME}), SECONDMENT_DETAILS_EDITABLE_IN),
+    "vetting_expires_on": FieldRight(frozenset({Side.HOME}), SECONDMENT_DETAILS_EDITABLE_IN),
+    "undertaking_signed_on": FieldRight(frozenset({Side.HOST}), SECONDMENT_DETAILS_EDITABLE_IN),
+    "access_granted_on": FieldRight(frozenset({Side.HOST}), SECONDMENT_DETAILS_EDITABLE_IN),
+    "access_expires_on": FieldRight(frozenset({Side.HOST}), SECONDMENT_DETAILS_EDITABLE_IN),
+    "notes": FieldRight(BOTH_SIDES, SECONDMENT_DETAILS_EDITABLE_IN),
+    "is_illustrative": FieldRight(BOTH_SIDES, SECONDMENT_DETAILS_EDITABLE_IN),
+}
+# What each side's approval is an approval of: a change to any of these clears it, so
+# that an approval always refers to what will happen.
+SECONDMENT_APPROVAL_COVERS: dict[str, frozenset[str]] = {
+    side: frozenset(
+        {
+            "agreement",
+            "person",
+            "home_institute",
+            "host_institute",
+            "planned_start_on",
+            "planned_end_on",
+            "commitments",
+            "role",
+            "vetting_required_home",
+            "vetting_required_host",
+        }
+    )  # fmt: skip
+    for side in BOTH_SIDES
+}
 
 
 class VettingLevel(models.IntegerChoices):

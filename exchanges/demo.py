@@ -12,10 +12,11 @@ Institutes or the agreement that are not there yet (they come from ``mou.demo``)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 
+from core.actors import LOAD_DEMO
 from core.history import acting
 from exchanges import services
 from exchanges.choices import SecondmentStatus, Side
@@ -69,7 +70,7 @@ def _secondee(number: int, institute: Institute) -> Person:
     person = Person.objects.filter(email__iexact=email).first()
     if person is None:
         person = person_create(
-            actor=None,
+            actor=LOAD_DEMO,
             institute=institute,
             name=f"Illustrative secondee {number}, {institute.short_name}",
             email=email,
@@ -84,20 +85,29 @@ def _advance(secondment: Secondment, demo: DemoSecondment) -> None:
     if demo.status == SecondmentStatus.CANCELLED:
         services.secondment_cancel(
             secondment=secondment,
-            actor=None,
+            actor=LOAD_DEMO,
             reason="Illustrative: postponed by the home institute.",
         )
         return
     if demo.status == SecondmentStatus.PROPOSED:
         return
+    # Approved a fortnight before the planned start (or now, if that is still to come).
+    approved_at = min(
+        timezone.now(),
+        datetime.combine(secondment.planned_start_on - timedelta(days=14), time(9), tzinfo=UTC),
+    )
     for side in (Side.HOME, Side.HOST):
-        services.secondment_approve(secondment=secondment, actor=None, side=side)
+        services.secondment_approve(
+            secondment=secondment, actor=LOAD_DEMO, side=side, approved_at=approved_at
+        )
     if demo.status == SecondmentStatus.APPROVED:
         return
-    services.secondment_activate(secondment=secondment, actor=None, on=secondment.planned_start_on)
+    services.secondment_activate(
+        secondment=secondment, actor=LOAD_DEMO, on=secondment.planned_start_on
+    )
     if demo.status == SecondmentStatus.COMPLETED:
         services.secondment_complete(
-            secondment=secondment, actor=None, on=secondment.planned_end_on
+            secondment=secondment, actor=LOAD_DEMO, on=secondment.planned_end_on
         )
 
 
@@ -113,7 +123,7 @@ def load() -> None:
         agreement=agreement, reference=STAFF_EXCHANGE_COMMITMENT
     ).first()
     today = timezone.localdate()
-    with acting(process="load_demo"):
+    with acting(LOAD_DEMO):
         for demo in DEMO:
             home, host = institutes.get(demo.home), institutes.get(demo.host)
             if home is None or host is None:
@@ -129,7 +139,7 @@ def load() -> None:
                 "access_granted_on": (start - timedelta(days=7)) if demo.ready else None,
             }
             secondment = services.secondment_create(
-                actor=None,
+                actor=LOAD_DEMO,
                 agreement=agreement,
                 person=person,
                 home_institute=home,

@@ -80,6 +80,14 @@ class SecondmentForm(forms.Form):
         "planned_end_on", "commitments",
     )  # fmt: skip
 
+    def restrict_to(self, editable: frozenset[str]) -> None:
+        """Show, but do not offer, what this coordinator's side may not change now
+        (``SECONDMENT_FIELD_RIGHTS``; the service refuses the same fields)."""
+        for name, field in self.fields.items():
+            if name != "version" and name not in editable:
+                field.disabled = True
+                field.help_text = "Your side cannot change this now."
+
     def plan_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.PLAN]
 

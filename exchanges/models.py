@@ -83,6 +83,15 @@ class Secondment(TimestampedModel):
         verbose_name="host approval by",
     )
     host_approved_at = models.DateTimeField("host approval at", null=True, blank=True)
+    # When a change cleared a side's approval, and why: shown on the page until that side
+    # approves again, and turned into a reminder for that side's coordinators.
+    home_approval_cleared_at = models.DateTimeField(
+        "home approval cleared at", null=True, blank=True
+    )
+    host_approval_cleared_at = models.DateTimeField(
+        "host approval cleared at", null=True, blank=True
+    )
+    approval_cleared_because = models.TextField("approval cleared because", blank=True)
     cancellation_reason = models.TextField(blank=True)
     # What the secondee needs before starting.
     vetting_required_home = models.PositiveSmallIntegerField(

@@ -1,6 +1,9 @@
 """Every write to secondments and exchange quotas. One function per business action; each
 runs in one transaction, checks the actor's permission and attributes the change to the
-actor (``actor=None`` means the system itself, e.g. ``load_demo``).
+actor (a user, or a ``SystemActor`` such as ``load_demo``; never nobody).
+
+Which side may change which field in which state is data (``SECONDMENT_FIELD_RIGHTS``);
+a change to what a side approved clears that side's approval and says why.
 
 Rules the database holds (home ≠ host, end ≥ start, one secondment at a time per person,
 both approvals before approval) are also checked here first, so that the user gets a
@@ -11,20 +14,31 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.actors import Actor, Right, system_may
 from core.errors import DomainError, TransitionNotAllowed
 from core.history import acting
-from core.services import check_transition, check_version, lock, status_label, validate
+from core.services import (
+    check_transition,
+    check_version,
+    check_year,
+    differing,
+    lock,
+    meaningful_reason,
+    status_label,
+    validate,
+)
 from exchanges.choices import (
+    BOTH_SIDES,
+    SECONDMENT_APPROVAL_COVERS,
     SECONDMENT_DETAILS_EDITABLE_IN,
+    SECONDMENT_FIELD_RIGHTS,
     SECONDMENT_NEEDS_REASON,
-    SECONDMENT_PLAN_EDITABLE_IN,
     SECONDMENT_TRANSITIONS,
     SecondmentStatus,
     Side,
@@ -35,6 +49,9 @@ from exchanges.permissions import (
     can_create_between,
     can_edit_secondment,
     ensure,
+    field_refusal,
+    fields_editable,
+    sides_for,
     sides_user_may_approve,
 )
 from institutes.models import Institute, Person
@@ -46,10 +63,10 @@ PLAN_FIELDS = {
     "planned_end_on",
 }  # fmt: skip
 # What can still be filled in while the secondment is being prepared or under way.
-DETAIL_FIELDS = {
-    "role", "notes", "vetting_required_home", "vetting_required_host", "vetting_held",
-    "vetting_granted_on", "vetting_expires_on", "undertaking_signed_on", "access_granted_on",
-    "access_expires_on", "is_illustrative",
+DETAIL_FIELDS = set(SECONDMENT_FIELD_RIGHTS) - PLAN_FIELDS - {"commitments"}
+DATE_FIELDS = {
+    "planned_start_on", "planned_end_on", "vetting_granted_on", "vetting_expires_on",
+    "undertaking_signed_on", "access_granted_on", "access_expires_on",
 }  # fmt: skip
 EXCLUSION_CONSTRAINT = "exchanges_secondment_no_overlap"
 
@@ -131,6 +148,11 @@ def check_secondment(secondment: Secondment, commitments: Iterable[Commitment] |
         and secondment.planned_end_on < secondment.planned_start_on
     ):
         errors["planned_end_on"] = "The planned end cannot be before the planned start."
+    for name in sorted(DATE_FIELDS):
+        value = getattr(secondment, name)
+        problem = check_year(value, "This date") if value else None
+        if problem:
+            errors[name] = problem
     for commitment in commitments or ():
         if commitment.agreement_id != secondment.agreement_id:
             errors["commitments"] = (
@@ -159,20 +181,6 @@ def _save(secondment: Secondment) -> None:
         raise clash or DomainError(
             {"planned_start_on": "This person already has a secondment at that time."}
         ) from exc
-
-
-def _differs(secondment: Secondment, name: str, value: Any) -> bool:
-    """Whether ``value`` would change the field (relations compared by id)."""
-    try:
-        field = Secondment._meta.get_field(name)
-    except FieldDoesNotExist:
-        return True
-    if field.many_to_one:
-        return getattr(secondment, field.attname) != getattr(value, "pk", value)
-    current = getattr(secondment, name)
-    if isinstance(current, str) and isinstance(value, str):
-        return current.strip() != value.strip()
-    return current != value
 
 
 def _set_commitments(secondment: Secondment, commitments: Iterable[Commitment]) -> None:
@@ -222,7 +230,7 @@ def activation_problems(secondment: Secondment, *, end_on: date | None = None) -
 @transaction.atomic
 def secondment_create(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: Agreement,
     person: Person,
     home_institute: Institute,
@@ -242,6 +250,10 @@ def secondment_create(
     unknown = set(fields) - DETAIL_FIELDS
     if unknown:
         raise DomainError({name: "This field cannot be set here." for name in unknown})
+    # A side fills in only what it answers for; the other side's fields start empty.
+    sides = sides_for(actor, home_id=home_institute.pk, host_id=host_institute.pk)
+    set_fields = differing(Secondment(), fields)
+    _ensure_rights(set_fields, sides=sides, status=SecondmentStatus.PROPOSED)
     commitments = list(commitments)
     with acting(actor):
         secondment = Secondment(
@@ -265,66 +277,112 @@ def secondment_create(
 def secondment_update(
     *,
     secondment: Secondment,
-    actor: Any,
+    actor: Actor,
     changes: dict[str, Any],
     expected_version: int | None,
     commitments: Iterable[Commitment] | None = None,
 ) -> Secondment:
-    """Edit a secondment's details; its plan (who, where, when) only while proposed.
+    """Edit a secondment: each side only the fields it answers for, in the states the
+    rights table allows (``SECONDMENT_FIELD_RIGHTS``).
 
-    Fields whose value is unchanged are ignored, so that a form may send all of them.
+    Fields whose value is unchanged are ignored, so that a form may send all of them; a
+    save with nothing changed writes nothing. A change to what a side approved clears
+    that side's approval (and an approved secondment is proposed again).
     """
     with acting(actor):
         locked = lock(Secondment, secondment.pk)
         ensure(can_edit_secondment(actor, locked))
         check_version(locked, expected_version)
-        changes = {name: value for name, value in changes.items() if _differs(locked, name, value)}
+        changes = {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in differing(locked, changes).items()
+        }
         unknown = set(changes) - PLAN_FIELDS - DETAIL_FIELDS
         if unknown:
             raise DomainError({name: "This field cannot be changed here." for name in unknown})
+        links = list(commitments) if commitments is not None else None
+        changed = set(changes)
+        if links is not None and {c.pk for c in links} != set(
+            locked.commitments.values_list("pk", flat=True)
+        ):
+            changed.add("commitments")
+        if not changed:
+            return locked
         if locked.status not in SECONDMENT_DETAILS_EDITABLE_IN:
             raise DomainError(
                 f"A {_status_label(locked.status).lower()} secondment can no longer be changed."
             )
-        plan_changes = set(changes) & PLAN_FIELDS
-        if plan_changes and locked.status not in SECONDMENT_PLAN_EDITABLE_IN:
-            raise DomainError(
-                {
-                    name: "Both sides have approved this secondment: to change who goes where "
-                    "or when, cancel it and propose a new one."
-                    for name in plan_changes
-                }
-            )
+        sides = sides_user_may_approve(actor, locked)
+        _ensure_rights(changed, sides=sides, status=locked.status)
         for name, value in changes.items():
-            setattr(locked, name, value.strip() if isinstance(value, str) else value)
-        if plan_changes:
-            # An approval is of a plan: a changed plan needs both sides to approve it again.
-            locked.home_approved_by = locked.host_approved_by = None
-            locked.home_approved_at = locked.host_approved_at = None
+            setattr(locked, name, value)
+        _clear_approvals_covering(locked, changed, by_sides=sides)
         # A coordinator may not move a secondment away from their own institute.
         ensure(
             can_edit_secondment(actor, locked),
             "Your institute must stay the home or the host of this secondment.",
         )
-        links = list(commitments) if commitments is not None else None
         check_secondment(locked, links)
         validate(locked)
         locked.version += 1
         _save(locked)
-        if links is not None:
+        if "commitments" in changed and links is not None:
             _set_commitments(locked, links)
     return locked
+
+
+def _ensure_rights(changed: Iterable[str], *, sides: frozenset[str], status: str) -> None:
+    """Refuse, by field, each change the acting sides may not make in ``status``."""
+    editable = fields_editable(sides, status)
+    refused = sorted(set(changed) - editable)
+    if refused:
+        label = _status_label(status)
+        raise DomainError({name: field_refusal(name, label, sides) for name in refused})
+
+
+def _field_label(name: str) -> str:
+    if name == "commitments":
+        return "the commitments it delivers"
+    return str(Secondment._meta.get_field(name).verbose_name)
+
+
+def _clear_approvals_covering(
+    secondment: Secondment, changed: set[str], *, by_sides: frozenset[str]
+) -> list[str]:
+    """Clear each side's approval that covered a changed field; record when and why."""
+    cleared = []
+    for side in sorted(SECONDMENT_APPROVAL_COVERS):
+        touched = changed & SECONDMENT_APPROVAL_COVERS[side]
+        if not touched or getattr(secondment, f"{side}_approved_at") is None:
+            continue
+        setattr(secondment, f"{side}_approved_by", None)
+        setattr(secondment, f"{side}_approved_at", None)
+        setattr(secondment, f"{side}_approval_cleared_at", timezone.now())
+        cleared.append(side)
+        fields = ", ".join(sorted(_field_label(name) for name in touched))
+        by = " and ".join(Side(s).label.lower() for s in sorted(by_sides)) or "an administrator"
+        secondment.approval_cleared_because = (
+            f"The {by} side changed {fields} after approval: "
+            f"the {' and '.join(Side(s).label.lower() for s in cleared)} side must approve again."
+        )
+    if cleared and secondment.status == SecondmentStatus.APPROVED:
+        secondment.status = SecondmentStatus.PROPOSED
+    return cleared
 
 
 @transaction.atomic
 def secondment_approve(
     *,
     secondment: Secondment,
-    actor: Any,
+    actor: Actor,
     side: str | None = None,
     expected_version: int | None = None,
+    approved_at: datetime | None = None,
 ) -> Secondment:
     """Record one side's approval. The second approval makes the secondment approved.
+
+    ``approved_at`` records an approval given before the record was kept; only a process
+    with the right to record the past (an import, the demo) may give it.
 
     A coordinator approves for their own institute's side (``side`` may be left out); an
     administrator must name the side.
@@ -352,8 +410,13 @@ def secondment_approve(
             )
         if getattr(locked, f"{side}_approved_at") is not None:
             raise DomainError({"side": f"The {side} side has already approved."})
+        if approved_at is not None and not system_may(actor, Right.RECORD_PAST):
+            raise DomainError({"approved_at": "Approvals are recorded as they are given."})
         setattr(locked, f"{side}_approved_by", actor if getattr(actor, "pk", None) else None)
-        setattr(locked, f"{side}_approved_at", timezone.now())
+        setattr(locked, f"{side}_approved_at", approved_at or timezone.now())
+        setattr(locked, f"{side}_approval_cleared_at", None)
+        if not (locked.home_approval_cleared_at or locked.host_approval_cleared_at):
+            locked.approval_cleared_because = ""
         if locked.home_approved_at and locked.host_approved_at:
             locked.status = SecondmentStatus.APPROVED
         locked.version += 1
@@ -361,8 +424,15 @@ def secondment_approve(
     return locked
 
 
+def _approved_on(secondment: Secondment) -> date:
+    """The day (in the host's zone) the later of the two approvals was given."""
+    zone = zoneinfo.ZoneInfo(secondment.host_institute.time_zone)
+    moments = [m for m in (secondment.home_approved_at, secondment.host_approved_at) if m]
+    return max(moments).astimezone(zone).date()
+
+
 def _transition(
-    *, secondment: Secondment, to: str, actor: Any, expected_version: int | None
+    *, secondment: Secondment, to: str, actor: Actor, expected_version: int | None
 ) -> Secondment:
     locked = lock(Secondment, secondment.pk)
     ensure(can_edit_secondment(actor, locked))
@@ -375,7 +445,7 @@ def _transition(
 def secondment_activate(
     *,
     secondment: Secondment,
-    actor: Any,
+    actor: Actor,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> Secondment:
@@ -396,6 +466,14 @@ def secondment_activate(
         start = on or _today_at(locked.host_institute)
         if start > _today_at(locked.host_institute):
             raise DomainError({"actual_start_on": "The start date cannot be in the future."})
+        approved_on = _approved_on(locked)
+        if start < approved_on:
+            raise DomainError(
+                {
+                    "actual_start_on": "The start date cannot be before both sides approved, "
+                    f"on {_day(approved_on)}."
+                }
+            )
         problems = activation_problems(locked, end_on=max(locked.planned_end_on, start))
         if problems:
             raise DomainError(problems)
@@ -412,7 +490,7 @@ def secondment_activate(
 def secondment_complete(
     *,
     secondment: Secondment,
-    actor: Any,
+    actor: Actor,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> Secondment:
@@ -434,6 +512,9 @@ def secondment_complete(
             )
         if end > _today_at(locked.host_institute):
             raise DomainError({"actual_end_on": "The end date cannot be in the future."})
+        problem = check_year(end, "The end date")
+        if problem:
+            raise DomainError({"actual_end_on": problem})
         locked.actual_end_on = end
         locked.status = SecondmentStatus.COMPLETED
         check_secondment(locked, None)
@@ -447,7 +528,7 @@ def secondment_complete(
 def secondment_cancel(
     *,
     secondment: Secondment,
-    actor: Any,
+    actor: Actor,
     reason: str,
     expected_version: int | None = None,
 ) -> Secondment:
@@ -459,8 +540,8 @@ def secondment_cancel(
             actor=actor,
             expected_version=expected_version,
         )
-        if SecondmentStatus.CANCELLED in SECONDMENT_NEEDS_REASON and not reason.strip():
-            raise DomainError({"reason": "Give a reason for cancelling."})
+        if SecondmentStatus.CANCELLED in SECONDMENT_NEEDS_REASON:
+            reason = meaningful_reason(reason, message="Give a reason for cancelling.")
         locked.status = SecondmentStatus.CANCELLED
         locked.cancellation_reason = reason.strip()
         locked.version += 1
@@ -472,7 +553,7 @@ def secondment_transition(
     *,
     secondment: Secondment,
     to: str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     on: date | None = None,
     expected_version: int | None = None,
@@ -510,7 +591,7 @@ def secondment_transition(
 @transaction.atomic
 def quota_set(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: Agreement,
     home_country: str,
     host_country: str,
@@ -520,9 +601,7 @@ def quota_set(
     notes: str = "",
 ) -> ExchangeQuota:
     """Set what an agreement plans per year in one direction (administrators only)."""
-    from institutes.roles import is_administrator
-
-    ensure(actor is None or is_administrator(actor))
+    ensure(sides_for(actor, home_id=None, host_id=None) == BOTH_SIDES)
     with acting(actor):
         quota = ExchangeQuota.objects.filter(
             agreement=agreement, home_country=home_country, host_country=host_country

@@ -24,7 +24,12 @@ from exchanges.forms import (
     SecondmentForm,
 )
 from exchanges.models import Secondment
-from exchanges.permissions import can_create, can_edit_secondment, sides_user_may_approve
+from exchanges.permissions import (
+    can_create,
+    can_edit_secondment,
+    secondment_fields_editable,
+    sides_user_may_approve,
+)
 from exchanges.tables import EXPORT_COLUMNS, SCREEN_COLUMNS
 
 
@@ -125,9 +130,10 @@ def secondment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = SecondmentForm(request.POST or None, initial=SecondmentForm.initial_from(secondment))
     form.fields["version"].required = True  # an edit must prove which copy it started from
+    form.restrict_to(secondment_fields_editable(request.user, secondment))
     if request.method == "POST" and form.is_valid():
         try:
-            services.secondment_update(
+            saved = services.secondment_update(
                 secondment=secondment,
                 actor=request.user,
                 changes=form.service_fields(),
@@ -138,6 +144,15 @@ def secondment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_errors(form, error)
         else:
             messages.success(request, "Secondment saved.")
+            if (
+                saved.approval_cleared_because
+                and saved.version != secondment.version
+                and (
+                    (secondment.home_approved_at and not saved.home_approved_at)
+                    or (secondment.host_approved_at and not saved.host_approved_at)
+                )
+            ):
+                messages.warning(request, saved.approval_cleared_because)
             return redirect("exchanges:secondment-detail", pk=secondment.pk)
     return render(
         request,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from institutes.choices import Role
 
 if TYPE_CHECKING:
@@ -39,5 +41,5 @@ def person_of(user: AnyUser) -> Person | None:
         return None
     try:
         return user.person  # type: ignore[union-attr]
-    except Exception:  # RelatedObjectDoesNotExist has no importable class
+    except ObjectDoesNotExist:  # the account is not linked to a person
         return None

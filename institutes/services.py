@@ -1,5 +1,6 @@
-"""Writes to institutes and people. Only administrators (or the system, ``actor=None``)
-may make them; each is validated against the model's rules and attributed to the actor."""
+"""Writes to institutes and people. Only administrators (or a system process holding the
+people right) may make them; each is validated against the model's rules and attributed
+to the actor."""
 
 from __future__ import annotations
 
@@ -7,27 +8,32 @@ from typing import Any
 
 from django.db import transaction
 
+from core.actors import Actor, Right, SystemActor
 from core.errors import PermissionDenied
 from core.history import acting
-from core.services import lock, save_changes, validate
+from core.services import check_version, differing, lock, save_changes, validate
 from institutes.models import Institute, Person
 from institutes.roles import is_administrator
 
+INSTITUTE_EDITABLE = {
+    "name", "short_name", "country", "parent_department", "time_zone", "website", "notes",
+}  # fmt: skip
 PERSON_EDITABLE = {
     "institute", "name", "email", "job_title", "time_zone", "manager", "user", "is_contact",
     "email_reminders", "is_illustrative",
 }  # fmt: skip
 
 
-def _ensure_administrator(actor: Any) -> None:
-    if actor is not None and not is_administrator(actor):
+def _ensure_administrator(actor: Actor) -> None:
+    allowed = actor.may(Right.PEOPLE) if isinstance(actor, SystemActor) else is_administrator(actor)
+    if not allowed:
         raise PermissionDenied(
             {"__all__": "Only an administrator can change institutes and people."}
         )
 
 
 @transaction.atomic
-def institute_create(*, actor: Any, **fields: Any) -> Institute:
+def institute_create(*, actor: Actor, **fields: Any) -> Institute:
     """Record a new institute (name, short_name, country, time_zone …)."""
     _ensure_administrator(actor)
     with acting(actor):
@@ -40,7 +46,7 @@ def institute_create(*, actor: Any, **fields: Any) -> Institute:
 @transaction.atomic
 def person_create(
     *,
-    actor: Any,
+    actor: Actor,
     institute: Institute,
     name: str,
     email: str,
@@ -64,12 +70,33 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, person: Person, actor: Any, changes: dict[str, Any], expected_version: int | None
+    *, person: Person, actor: Actor, changes: dict[str, Any], expected_version: int | None
 ) -> Person:
     """Edit a person's details; refused if someone else saved them since ``expected_version``."""
     _ensure_administrator(actor)
     with acting(actor):
         locked = lock(Person, person.pk)
+        check_version(locked, expected_version)
+        changes = differing(locked, changes)
+        if not changes:
+            return locked
         return save_changes(
             locked, changes, allowed=PERSON_EDITABLE, expected_version=expected_version
+        )
+
+
+@transaction.atomic
+def institute_update(
+    *, institute: Institute, actor: Actor, changes: dict[str, Any], expected_version: int | None
+) -> Institute:
+    """Edit an institute's details; refused if someone else saved them since then."""
+    _ensure_administrator(actor)
+    with acting(actor):
+        locked = lock(Institute, institute.pk)
+        check_version(locked, expected_version)
+        changes = differing(locked, changes)
+        if not changes:
+            return locked
+        return save_changes(
+            locked, changes, allowed=INSTITUTE_EDITABLE, expected_version=expected_version
         )

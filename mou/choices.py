@@ -126,3 +126,48 @@ RAG_RULE_HELP = (
 )
 RAG_DUE_SOON_DAYS = 14
 RAG_QUIET_DAYS = 30
+
+
+# --- Who may change which field -------------------------------------------------------
+# Read by the services (which refuse), the edit forms (which disable what the person may
+# not change) and the API alike. An editor is one of: the commitment's "owner", a policy
+# "officer" of a participant institute, an "administrator" (a system process holding the
+# register right counts as one).
+class Editor(models.TextChoices):
+    OWNER = "owner", "The commitment's owner"
+    OFFICER = "officer", "A policy officer of a participant"
+    ADMINISTRATOR = "administrator", "An administrator"
+
+
+_OWNER_AND_UP = frozenset({Editor.OWNER, Editor.ADMINISTRATOR})
+_OFFICER_AND_UP = frozenset({Editor.OFFICER, Editor.ADMINISTRATOR})
+_ADMINISTRATOR = frozenset({Editor.ADMINISTRATOR})
+
+COMMITMENT_FIELD_EDITORS: dict[str, frozenset[str]] = {
+    "title": _OWNER_AND_UP,
+    "description": _OWNER_AND_UP,
+    "theme": _OWNER_AND_UP,
+    "start_on": _OWNER_AND_UP,
+    "target_on": _OWNER_AND_UP,
+    "recurrence": _OWNER_AND_UP,
+    "recurrence_count": _OWNER_AND_UP,
+    "notes": _OWNER_AND_UP,
+    # Who owes a commitment and who leads it is the participants' decision, recorded by
+    # their policy officers, never by the person who owns the work.
+    "owed_by": _OFFICER_AND_UP,
+    "lead_institute": _OFFICER_AND_UP,
+    # Filing and ownership are administrators' repairs.
+    "owner": _ADMINISTRATOR,
+    "clause": _ADMINISTRATOR,
+    "reference": _ADMINISTRATOR,
+    "is_illustrative": _ADMINISTRATOR,
+}
+# A completed or withdrawn commitment keeps its record: only its notes may still change.
+COMMITMENT_FIELDS_EDITABLE_WHEN_CLOSED = frozenset({"notes"})
+
+MILESTONE_FIELD_EDITORS: dict[str, frozenset[str]] = {
+    "title": _OWNER_AND_UP,
+    "evidence_url": _OWNER_AND_UP,
+    "owner": _OWNER_AND_UP,
+    "is_illustrative": _ADMINISTRATOR,
+}

@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import LOAD_DEMO
 from core.history import acting
 from institutes.choices import Role
 from institutes.models import Person
@@ -77,10 +78,15 @@ UPDATES: list[tuple[str, str, str, int, str]] = [
 def load() -> list[tuple[str, str, str]]:
     """Load the demo agreements; return the demo accounts as (username, password, role)."""
     today = timezone.localdate()
-    with acting(process="load_demo"):
+    with acting(LOAD_DEMO):
         for name in AGREEMENT_FILES:
             text = (DATA_DIR / name).read_text(encoding="utf-8")
-            import_text(text, existing="keep", prepare=lambda data: place_dates(data, today))
+            import_text(
+                text,
+                actor=LOAD_DEMO,
+                existing="keep",
+                prepare=lambda data: place_dates(data, today),
+            )
         _post_updates()
         return _accounts()
 
@@ -110,7 +116,7 @@ def _post_updates() -> None:
             continue
         services.progress_update_post(
             commitment=commitment,
-            actor=None,
+            actor=LOAD_DEMO,
             author=Person.objects.get(email__iexact=author_email),
             note=note,
             posted_at=timezone.now() - timedelta(days=days_ago),
@@ -158,7 +164,7 @@ def _accounts() -> list[tuple[str, str, str]]:
             person = Person.objects.select_related("user").get(email__iexact=person_email)
             if person.user_id is None and not Person.objects.filter(user=user).exists():
                 person_update(
-                    person=person, actor=None, changes={"user": user}, expected_version=None
+                    person=person, actor=LOAD_DEMO, changes={"user": user}, expected_version=None
                 )
         accounts.append((username, password, str(role.label)))
     return accounts

@@ -30,6 +30,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.actors import Actor
 from core.errors import DomainError
 from institutes.models import Institute, Person
 from institutes.services import institute_create, person_create
@@ -711,7 +712,7 @@ class ImportResult:
 def import_text(
     text: str,
     *,
-    actor: Any = None,
+    actor: Actor,
     existing: Literal["refuse", "keep"] = "refuse",
     prepare: Any = None,
 ) -> ImportResult:
@@ -753,7 +754,7 @@ def _fields(rec: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def _write(plan: Plan, *, actor: Any) -> ImportResult:
+def _write(plan: Plan, *, actor: Actor) -> ImportResult:
     created = dict.fromkeys(
         ["institutes", "people", "agreements", "clauses", "commitments", "milestones"], 0
     )
@@ -867,7 +868,7 @@ def _write(plan: Plan, *, actor: Any) -> ImportResult:
     return ImportResult(agreement=agreement, created=created)
 
 
-def _write_institutes(plan: Plan, actor: Any, created: dict[str, int]) -> dict[str, Institute]:
+def _write_institutes(plan: Plan, actor: Actor, created: dict[str, int]) -> dict[str, Institute]:
     names = {rec["short_name"] for rec in plan.institutes} | {p["institute"] for p in plan.parties}
     names |= {rec["institute"] for rec in plan.people}
     found = {i.short_name: i for i in Institute.objects.filter(short_name__in=names)}
@@ -881,7 +882,7 @@ def _write_institutes(plan: Plan, actor: Any, created: dict[str, int]) -> dict[s
     return found
 
 
-def _write_people(plan: Plan, actor: Any, created: dict[str, int]) -> dict[str, Person]:
+def _write_people(plan: Plan, actor: Actor, created: dict[str, int]) -> dict[str, Person]:
     emails = {rec["email"].lower() for rec in plan.people}
     emails |= {rec["owner"].lower() for rec in plan.commitments}
     emails |= {
@@ -918,7 +919,10 @@ def _write_people(plan: Plan, actor: Any, created: dict[str, int]) -> dict[str, 
 
 
 def _write_milestones(
-    commitment: Commitment, milestones: list[dict[str, Any]], people: dict[str, Person], actor: Any
+    commitment: Commitment,
+    milestones: list[dict[str, Any]],
+    people: dict[str, Person],
+    actor: Actor,
 ) -> None:
     """Create the missing milestones; in a recurring series, match occurrences by number.
 

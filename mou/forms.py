@@ -39,17 +39,28 @@ class CommitmentForm(VersionedForm):
     FIELDS = ["title", "description", "theme", "owed_by", "lead_institute", "start_on",
               "target_on", "notes"]  # fmt: skip
 
-    def __init__(self, *args: Any, commitment: Commitment, **kwargs: Any) -> None:
-        if not kwargs.get("data"):
-            kwargs.setdefault(
-                "initial",
-                {name: getattr(commitment, name) for name in self.FIELDS}
-                | {"version": commitment.version},
-            )
+    def __init__(
+        self,
+        *args: Any,
+        commitment: Commitment,
+        editable: frozenset[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {name: getattr(commitment, name) for name in self.FIELDS}
+            | {"version": commitment.version},
+        )
         super().__init__(*args, **kwargs)
         parties = commitment.agreement.parties.all()
         self.fields["owed_by"].queryset = parties
         self.fields["lead_institute"].queryset = parties
+        # What this person may not change is shown, not offered (the rights are
+        # ``COMMITMENT_FIELD_EDITORS``; the service refuses the same fields).
+        for name in self.FIELDS:
+            if editable is not None and name not in editable:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "You cannot change this."
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.FIELDS}

@@ -12,6 +12,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from core.services import LATEST_YEAR as LAST_YEAR
 from mou.choices import RECURRENCE_MONTHS
 
 
@@ -30,10 +31,22 @@ def occurrence_in_series(
     count: int | None,
     ends_on: date | None,
 ) -> date | None:
-    """The due date of occurrence ``sequence``, or None when the series has ended by then."""
-    if not recurrence or (count is not None and sequence > count):
+    """The due date of occurrence ``sequence``, or None when the series has ended by then.
+
+    A series always ends: at ``count`` occurrences, at the agreement's expiry, and at the
+    end of ``LAST_YEAR`` whatever the anchor (so that no date can overflow).
+    """
+    if not recurrence or sequence < 1 or (count is not None and sequence > count):
+        return None
+    if anchor.year > LAST_YEAR:
+        return None
+    months = RECURRENCE_MONTHS.get(recurrence)
+    if months is None:
+        return None
+    # Past the last year no occurrence is wanted: stop before the arithmetic could overflow.
+    if anchor.year + (months * (sequence - 1)) // 12 > LAST_YEAR:
         return None
     due = occurrence_date(anchor, recurrence, sequence)
-    if ends_on is not None and due > ends_on:
+    if due.year > LAST_YEAR or (ends_on is not None and due > ends_on):
         return None
     return due

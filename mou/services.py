@@ -1,8 +1,8 @@
 """Every write to the register. One function per business action; each runs in one
 transaction, checks the actor's permission and attributes the change to the actor.
 
-``actor=None`` means the system itself (a management command or a task); such writes are
-attributed to the ``process`` named in the surrounding ``core.history.acting`` block.
+``actor`` is required: a user, or a ``core.actors.SystemActor`` naming the process (the demo
+loader, the agreement import) with the rights its job needs. The history names either.
 """
 
 from __future__ import annotations
@@ -13,16 +13,28 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import Actor
 from core.errors import DomainError
 from core.history import acting
-from core.services import check_transition, lock, save_changes, validate
+from core.services import (
+    check_transition,
+    check_version,
+    check_year,
+    differing,
+    lock,
+    meaningful_reason,
+    save_changes,
+    validate,
+)
 from institutes.models import Institute, Person
 from mou.choices import (
     AGREEMENT_NEEDS_REASON,
     AGREEMENT_TRANSITIONS,
+    COMMITMENT_FIELD_EDITORS,
     COMMITMENT_NEEDS_REASON,
     COMMITMENT_OPEN,
     COMMITMENT_TRANSITIONS,
+    MILESTONE_FIELD_EDITORS,
     MILESTONE_NEEDS_REASON,
     MILESTONE_TRANSITIONS,
     AgreementStatus,
@@ -35,9 +47,18 @@ from mou.permissions import (
     can_edit_milestone,
     can_manage_agreements,
     can_post_update,
+    commitment_fields_editable,
     ensure,
+    ensure_fields,
+    milestone_fields_editable,
 )
 from mou.recurrence import occurrence_in_series
+from mou.rules import (
+    check_agreement_dates,
+    check_commitment_dates,
+    check_milestone_date,
+    validate_commitment_parties,
+)
 
 AGREEMENT_EDITABLE = {
     "title", "kind", "summary", "legally_binding", "signed_on", "signed_place", "effective_on",
@@ -49,6 +70,19 @@ COMMITMENT_EDITABLE = {
     "notes",
 }  # fmt: skip
 MILESTONE_EDITABLE = {"title", "owner", "evidence_url", "is_illustrative"}
+CLAUSE_EDITABLE = {"number", "title", "text", "position", "is_illustrative"}
+SIGNATORY_EDITABLE = {"party", "name", "office", "notes"}
+
+
+def _save_differences(
+    locked: Any, changes: dict[str, Any], *, allowed: set[str], expected_version: int | None
+) -> Any:
+    """Check the version, keep only the changes that change something, save those."""
+    check_version(locked, expected_version)
+    changes = differing(locked, changes)
+    if not changes:
+        return locked
+    return save_changes(locked, changes, allowed=allowed, expected_version=expected_version)
 
 
 def _move(
@@ -64,8 +98,8 @@ def _move(
     """Apply one step of a lifecycle to a locked row: check the table and the reason,
     record both, bump the version."""
     check_transition(current=locked.status, to=to, table=table, choices=choices)
-    if to in needs_reason and not reason.strip():
-        raise DomainError({"reason": reason_message})
+    if to in needs_reason:
+        meaningful_reason(reason, message=reason_message)
     locked.status = to
     locked.status_reason = reason.strip()
     locked.version += 1
@@ -78,7 +112,7 @@ def _move(
 @transaction.atomic
 def agreement_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     code: str,
     parties: list[Institute],
@@ -94,6 +128,7 @@ def agreement_create(
     with acting(actor):
         agreement = Agreement(title=title, code=code, status=status, **fields)
         validate(agreement)
+        check_agreement_dates(agreement)
         agreement.save()
         for institute in parties:
             Party.objects.create(agreement=agreement, institute=institute)
@@ -102,19 +137,21 @@ def agreement_create(
 
 @transaction.atomic
 def agreement_update(
-    *, agreement: Agreement, actor: Any, changes: dict[str, Any], expected_version: int | None
+    *, agreement: Agreement, actor: Actor, changes: dict[str, Any], expected_version: int | None
 ) -> Agreement:
     ensure(can_manage_agreements(actor))
     with acting(actor):
         locked = lock(Agreement, agreement.pk)
-        return save_changes(
+        saved = _save_differences(
             locked, changes, allowed=AGREEMENT_EDITABLE, expected_version=expected_version
         )
+        check_agreement_dates(saved)
+        return saved
 
 
 @transaction.atomic
 def agreement_transition(
-    *, agreement: Agreement, to: str, actor: Any, reason: str = ""
+    *, agreement: Agreement, to: str, actor: Actor, reason: str = ""
 ) -> Agreement:
     """Move an agreement along its lifecycle; the only way its status changes."""
     ensure(can_manage_agreements(actor))
@@ -134,7 +171,7 @@ def agreement_transition(
 
 @transaction.atomic
 def party_add(
-    *, agreement: Agreement, institute: Institute, actor: Any, lead_department: str = ""
+    *, agreement: Agreement, institute: Institute, actor: Actor, lead_department: str = ""
 ) -> Party:
     ensure(can_manage_agreements(actor))
     with acting(actor):
@@ -145,19 +182,24 @@ def party_add(
 
 
 @transaction.atomic
-def party_update(*, party: Party, actor: Any, lead_department: str) -> Party:
+def party_update(
+    *, party: Party, actor: Actor, lead_department: str, expected_version: int | None = None
+) -> Party:
     """Set the department that leads for a participant."""
     ensure(can_manage_agreements(actor))
     with acting(actor):
         locked = lock(Party, party.pk)
-        return save_changes(
-            locked, {"lead_department": lead_department.strip()}, allowed={"lead_department"}
+        return _save_differences(
+            locked,
+            {"lead_department": lead_department.strip()},
+            allowed={"lead_department"},
+            expected_version=expected_version,
         )
 
 
 @transaction.atomic
 def signatory_add(
-    *, agreement: Agreement, party: Party, name: str, office: str, actor: Any, notes: str = ""
+    *, agreement: Agreement, party: Party, name: str, office: str, actor: Actor, notes: str = ""
 ) -> Signatory:
     ensure(can_manage_agreements(actor))
     if party.agreement_id != agreement.pk:
@@ -174,8 +216,45 @@ def signatory_add(
 
 
 @transaction.atomic
+def signatory_update(
+    *,
+    signatory: Signatory,
+    actor: Actor,
+    changes: dict[str, Any],
+    expected_version: int | None,
+) -> Signatory:
+    """Correct a signatory's name, office, notes or participant."""
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        locked = lock(Signatory, signatory.pk)
+        saved = _save_differences(
+            locked, changes, allowed=SIGNATORY_EDITABLE, expected_version=expected_version
+        )
+        if saved.party.agreement_id != saved.agreement_id:
+            raise DomainError(
+                {"party": "The signatory's participant must be a party to this agreement."}
+            )
+        return saved
+
+
+@transaction.atomic
+def clause_update(
+    *, clause: Clause, actor: Actor, changes: dict[str, Any], expected_version: int | None
+) -> Clause:
+    """Edit a clause's number, title, text or position."""
+    ensure(can_manage_agreements(actor))
+    with acting(actor):
+        locked = lock(Clause, clause.pk)
+        if isinstance(changes.get("number"), str):
+            changes = changes | {"number": changes["number"].strip()}
+        return _save_differences(
+            locked, changes, allowed=CLAUSE_EDITABLE, expected_version=expected_version
+        )
+
+
+@transaction.atomic
 def clause_create(
-    *, agreement: Agreement, number: str, title: str, actor: Any, **fields: Any
+    *, agreement: Agreement, number: str, title: str, actor: Actor, **fields: Any
 ) -> Clause:
     ensure(can_manage_agreements(actor))
     with acting(actor):
@@ -188,30 +267,10 @@ def clause_create(
 # --- Commitments ------------------------------------------------------------------------
 
 
-def validate_commitment_parties(commitment: Commitment) -> None:
-    """Rules across rows that a check constraint cannot hold."""
-    errors = {}
-    party_ids = set(
-        Party.objects.filter(agreement_id=commitment.agreement_id).values_list(
-            "institute_id", flat=True
-        )
-    )
-    if commitment.clause_id and commitment.clause.agreement_id != commitment.agreement_id:
-        errors["clause"] = "The clause must belong to the commitment's agreement."
-    if commitment.owed_by_id and commitment.owed_by_id not in party_ids:
-        errors["owed_by"] = "The institute that owes a commitment must be a party to the agreement."
-    if commitment.lead_institute_id and commitment.lead_institute_id not in party_ids:
-        errors["lead_institute"] = "The lead institute must be a party to the agreement."
-    if commitment.owner_id and commitment.owner.institute_id not in party_ids:
-        errors["owner"] = "The owner must work at a party to the agreement."
-    if errors:
-        raise DomainError(errors)
-
-
 @transaction.atomic
 def commitment_create(
     *,
-    actor: Any,
+    actor: Actor,
     agreement: Agreement,
     clause: Clause,
     reference: str,
@@ -236,6 +295,7 @@ def commitment_create(
         )
         validate(commitment)
         validate_commitment_parties(commitment)
+        check_commitment_dates(commitment)
         commitment.save()
         commitment_series_extend(commitment=commitment, actor=actor)
     return commitment
@@ -245,27 +305,35 @@ def commitment_create(
 def commitment_update(
     *,
     commitment: Commitment,
-    actor: Any,
+    actor: Actor,
     changes: dict[str, Any],
     expected_version: int | None,
 ) -> Commitment:
-    """Edit a commitment's details (not its status: see ``commitment_transition``)."""
+    """Edit a commitment's details (not its status: see ``commitment_transition``).
+
+    Only the fields that really change are checked and written: each must be one that
+    the actor may change in the commitment's state (``COMMITMENT_FIELD_EDITORS``).
+    """
     with acting(actor):
         locked = lock(Commitment, commitment.pk)
-        ensure(can_edit_commitment(actor, locked))
-        if "owner" in changes or "clause" in changes or "reference" in changes:
-            # Moving ownership or filing is an administrator's decision.
-            ensure(can_manage_agreements(actor), "Only an administrator can change this.")
+        editable = commitment_fields_editable(actor, locked)
+        ensure(bool(editable))
+        check_version(locked, expected_version)
+        changes = differing(locked, changes)
+        if not changes:
+            return locked
+        ensure_fields(changes, editable, COMMITMENT_FIELD_EDITORS)
         save_changes(
             locked, changes, allowed=COMMITMENT_EDITABLE, expected_version=expected_version
         )
         validate_commitment_parties(locked)
+        check_commitment_dates(locked)
     return locked
 
 
 @transaction.atomic
 def commitment_transition(
-    *, commitment: Commitment, to: str, actor: Any, reason: str = ""
+    *, commitment: Commitment, to: str, actor: Actor, reason: str = ""
 ) -> Commitment:
     """Move a commitment to a new status; the only way its status changes."""
     with acting(actor):
@@ -290,7 +358,7 @@ def commitment_transition(
 def milestone_add(
     *,
     commitment: Commitment,
-    actor: Any,
+    actor: Actor,
     title: str,
     due_on: date,
     owner: Person | None = None,
@@ -307,17 +375,23 @@ def milestone_add(
             **fields,
         )
         validate(milestone)
+        check_milestone_date(commitment.agreement, due_on)
         milestone.save()
     return milestone
 
 
 @transaction.atomic
 def milestone_update(
-    *, milestone: Milestone, actor: Any, changes: dict[str, Any], expected_version: int | None
+    *, milestone: Milestone, actor: Actor, changes: dict[str, Any], expected_version: int | None
 ) -> Milestone:
     with acting(actor):
         locked = lock(Milestone, milestone.pk)
         ensure(can_edit_milestone(actor, locked))
+        check_version(locked, expected_version)
+        changes = differing(locked, changes)
+        if not changes:
+            return locked
+        ensure_fields(changes, milestone_fields_editable(actor, locked), MILESTONE_FIELD_EDITORS)
         return save_changes(
             locked, changes, allowed=MILESTONE_EDITABLE, expected_version=expected_version
         )
@@ -328,7 +402,7 @@ def milestone_reschedule(
     *,
     milestone: Milestone,
     due_on: date,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     expected_version: int | None = None,
 ) -> Milestone:
@@ -338,9 +412,13 @@ def milestone_reschedule(
         ensure(can_edit_milestone(actor, locked))
         if locked.status != MilestoneStatus.OPEN:
             raise DomainError({"due_on": "Only an open milestone can be rescheduled."})
+        check_version(locked, expected_version)
+        if due_on == locked.due_on:
+            return locked
+        check_milestone_date(locked.commitment.agreement, due_on)
         changes: dict[str, Any] = {"due_on": due_on}
         if reason.strip():
-            changes["status_reason"] = reason.strip()
+            changes["status_reason"] = meaningful_reason(reason)
         return save_changes(
             locked,
             changes,
@@ -353,7 +431,7 @@ def milestone_reschedule(
 def milestone_complete(
     *,
     milestone: Milestone,
-    actor: Any,
+    actor: Actor,
     done_on: date | None = None,
     evidence_url: str = "",
 ) -> Milestone:
@@ -373,6 +451,9 @@ def milestone_complete(
             locked.evidence_url = evidence_url
         if locked.done_on > timezone.localdate(timezone=locked.owner.zone):
             raise DomainError({"done_on": "The done date cannot be in the future."})
+        too_early = check_year(locked.done_on, "The done date")
+        if too_early:
+            raise DomainError({"done_on": too_early})
         validate(locked)
         locked.version += 1
         locked.save()
@@ -382,7 +463,7 @@ def milestone_complete(
 
 
 @transaction.atomic
-def milestone_cancel(*, milestone: Milestone, actor: Any, reason: str) -> Milestone:
+def milestone_cancel(*, milestone: Milestone, actor: Actor, reason: str) -> Milestone:
     with acting(actor):
         locked = lock(Milestone, milestone.pk)
         ensure(can_edit_milestone(actor, locked))
@@ -401,7 +482,7 @@ def milestone_cancel(*, milestone: Milestone, actor: Any, reason: str) -> Milest
     return locked
 
 
-def commitment_series_extend(*, commitment: Commitment, actor: Any) -> Milestone | None:
+def commitment_series_extend(*, commitment: Commitment, actor: Actor) -> Milestone | None:
     """Make sure a recurring commitment's next occurrence exists as an open milestone.
 
     The series is anchored on the commitment's start date (else its target date); it ends
@@ -441,7 +522,7 @@ def commitment_series_extend(*, commitment: Commitment, actor: Any) -> Milestone
 def progress_update_post(
     *,
     commitment: Commitment,
-    actor: Any,
+    actor: Actor,
     note: str,
     author: Person | None = None,
     evidence_url: str = "",

@@ -25,7 +25,12 @@ from mou.forms import (
     MilestoneRescheduleForm,
     ProgressUpdateForm,
 )
-from mou.permissions import can_edit_commitment, can_edit_milestone, can_post_update
+from mou.permissions import (
+    can_edit_commitment,
+    can_edit_milestone,
+    can_post_update,
+    commitment_fields_editable,
+)
 
 # --- Agreements -------------------------------------------------------------------------
 
@@ -111,6 +116,7 @@ def _commitment_context(request: HttpRequest, commitment: Any, **forms: Any) -> 
         "commitment": commitment,
         "rag_help": RAG_RULE_HELP,
         "can_edit": can_edit,
+        "can_edit_details": bool(commitment_fields_editable(request.user, commitment)),
         "can_post_update": can_post_update(request.user, commitment),
         "transition_form": CommitmentTransitionForm(commitment=commitment),
         "update_form": ProgressUpdateForm(commitment=commitment),
@@ -121,9 +127,10 @@ def _commitment_context(request: HttpRequest, commitment: Any, **forms: Any) -> 
 
 def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = get_or_404(lambda: selectors.commitment_detail(user=request.user, pk=pk))
-    if not can_edit_commitment(request.user, commitment):
+    editable = commitment_fields_editable(request.user, commitment)
+    if not editable:
         raise PermissionDenied
-    form = CommitmentForm(request.POST or None, commitment=commitment)
+    form = CommitmentForm(request.POST or None, commitment=commitment, editable=editable)
     if request.method == "POST" and form.is_valid():
         try:
             services.commitment_update(

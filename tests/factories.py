@@ -9,6 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.actors import Right, SystemActor
 from institutes.models import Institute, Person
 from mou.models import Agreement, Clause, Commitment, Milestone, Party, ProgressUpdate
 
@@ -165,3 +166,8 @@ class ExchangeQuotaFactory(factory.django.DjangoModelFactory):
     host_country = "AU"
     planned_exchanges_per_year = 2
     planned_staff_days_per_year = 200
+
+
+# The tests' own named process, with every right a process can hold: services are tested
+# here for their rules, and each permission test names a real user or process instead.
+SYSTEM = SystemActor("tests", frozenset(Right))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import Actor
 from core.errors import DomainError, PermissionDenied
 from core.history import acting
 from core.services import lock
@@ -16,7 +15,7 @@ from reminders.models import Reminder
 
 
 @transaction.atomic
-def reminder_dismiss(*, reminder_id: int, actor: Any) -> Reminder:
+def reminder_dismiss(*, reminder_id: int, actor: Actor) -> Reminder:
     """Hide a reminder from its recipient's list; if not yet e-mailed, it will not be."""
     with acting(actor):
         reminder = lock(Reminder, reminder_id)
@@ -35,7 +34,7 @@ def reminder_dismiss(*, reminder_id: int, actor: Any) -> Reminder:
 
 
 @transaction.atomic
-def reminder_retry(*, reminder_id: int, actor: Any) -> Reminder:
+def reminder_retry(*, reminder_id: int, actor: Actor) -> Reminder:
     """Put a failed reminder back in the outbox, to be tried at the next delivery."""
     if not is_administrator(actor):
         raise PermissionDenied("Only administrators can retry reminders.")

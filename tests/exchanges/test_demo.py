@@ -1,5 +1,6 @@
 import pytest
 
+from core.actors import LOAD_DEMO
 from core.history import acting
 from exchanges import demo as exchanges_demo
 from exchanges.models import Secondment
@@ -15,7 +16,7 @@ def test_demo_does_nothing_without_the_agreement():
 @pytest.mark.django_db
 def test_demo_loads_illustrative_secondments_once(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-for-tests")
-    with acting(process="load_demo"):
+    with acting(LOAD_DEMO):
         mou_demo.load()
         exchanges_demo.load()
     secondments = list(Secondment.objects.for_list())
@@ -28,7 +29,7 @@ def test_demo_loads_illustrative_secondments_once(monkeypatch):
     assert {s.direction for s in secondments} == {"UK→AU", "AU→UK"}
     assert all(s.commitments.filter(reference="6-a").exists() for s in secondments)
     events = Secondment.pgh_event_model.objects.count()
-    with acting(process="load_demo"):
+    with acting(LOAD_DEMO):
         exchanges_demo.load()
     assert Secondment.objects.count() == 5
     assert Secondment.pgh_event_model.objects.count() == events

@@ -12,6 +12,7 @@ from exchanges.models import Secondment
 from exchanges.selectors import secondment_history
 from tests.exchanges.conftest import READY
 from tests.factories import (
+    SYSTEM,
     AgreementFactory,
     ClauseFactory,
     CommitmentFactory,
@@ -40,9 +41,16 @@ def approved(world, *, start=None, end=None, **fields):
     """An approved secondment that started ten days ago (so that it can be activated)."""
     start = start or TODAY - dt.timedelta(days=10)
     end = end or TODAY + dt.timedelta(days=90)
-    secondment = create(world, planned_start_on=start, planned_end_on=end, **READY | fields)
-    services.secondment_approve(secondment=secondment, actor=world.coordinator_uk)
-    return services.secondment_approve(secondment=secondment, actor=world.coordinator_au)
+    # Both sides' readiness records at once: a process with both sides' rights.
+    secondment = create(
+        world, actor=SYSTEM, planned_start_on=start, planned_end_on=end, **READY | fields
+    )
+    # Approved a week before the start: a secondee starts only after both approvals.
+    at = dt.datetime.combine(start - dt.timedelta(days=7), dt.time(9), tzinfo=dt.UTC)
+    services.secondment_approve(secondment=secondment, actor=SYSTEM, side="home", approved_at=at)
+    return services.secondment_approve(
+        secondment=secondment, actor=SYSTEM, side="host", approved_at=at
+    )
 
 
 # --- Creating and the rules ------------------------------------------------------------

@@ -9,7 +9,7 @@ from core.history import history_for
 from institutes import services
 from institutes.choices import Role
 from institutes.models import Institute, Person
-from tests.factories import InstituteFactory, PersonFactory, UserFactory
+from tests.factories import SYSTEM, InstituteFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_institute_create_by_administrator_attributed(administrator) -> None:  #
 def test_institute_create_unknown_time_zone_refused() -> None:
     with pytest.raises(DomainError) as caught:
         services.institute_create(
-            actor=None, name="Olympus", short_name="OLY", country="GB", time_zone="Mars/Olympus"
+            actor=SYSTEM, name="Olympus", short_name="OLY", country="GB", time_zone="Mars/Olympus"
         )
     assert list(caught.value.errors) == ["time_zone"]
     assert "Mars/Olympus" in caught.value.errors["time_zone"]
@@ -46,7 +46,7 @@ def test_institute_create_bad_country_and_duplicate_refused() -> None:
     InstituteFactory(name="UK AI Security Institute", short_name="UK AISI")
     with pytest.raises(DomainError) as caught:
         services.institute_create(
-            actor=None,
+            actor=SYSTEM,
             name="UK AI Security Institute",
             short_name="Other",
             country="gb",
@@ -88,7 +88,7 @@ def test_person_create_time_zone_defaults_to_institute(administrator) -> None:  
 def test_person_create_own_time_zone_kept() -> None:
     sydney = InstituteFactory(country="AU", time_zone="Australia/Sydney")
     person = services.person_create(
-        actor=None,
+        actor=SYSTEM,
         institute=sydney,
         name="Posted to London",
         email="posted@example.org",
@@ -103,14 +103,16 @@ def test_person_create_unknown_time_zone_and_duplicate_email_refused() -> None:
     PersonFactory(email="ann@example.org")
     with pytest.raises(DomainError) as caught:
         services.person_create(
-            actor=None, institute=institute, name="Ann", email="x@example.org",
+            actor=SYSTEM, institute=institute, name="Ann", email="x@example.org",
             time_zone="Mars/Olympus",
         )  # fmt: skip
     assert list(caught.value.errors) == ["time_zone"]
     with pytest.raises(DomainError):
-        services.person_create(actor=None, institute=institute, name="Ann", email="ANN@example.org")
+        services.person_create(
+            actor=SYSTEM, institute=institute, name="Ann", email="ANN@example.org"
+        )
     with pytest.raises(DomainError) as caught:
-        services.person_create(actor=None, institute=institute, name="Bob", email="not-an-email")
+        services.person_create(actor=SYSTEM, institute=institute, name="Bob", email="not-an-email")
     assert "email" in caught.value.errors
 
 
@@ -132,18 +134,20 @@ def test_person_update_refuses_bad_zone_unknown_field_and_stale_copy() -> None:
     person = PersonFactory(name="Kept")
     with pytest.raises(DomainError) as caught:
         services.person_update(
-            person=person, actor=None, changes={"time_zone": "Mars/Olympus"}, expected_version=1
+            person=person, actor=SYSTEM, changes={"time_zone": "Mars/Olympus"}, expected_version=1
         )
     assert list(caught.value.errors) == ["time_zone"]
     with pytest.raises(DomainError) as caught:
         services.person_update(
-            person=person, actor=None, changes={"version": 9}, expected_version=1
+            person=person, actor=SYSTEM, changes={"version": 9}, expected_version=1
         )
     assert caught.value.errors == {"version": "This field cannot be changed here."}
-    services.person_update(person=person, actor=None, changes={"name": "First"}, expected_version=1)
+    services.person_update(
+        person=person, actor=SYSTEM, changes={"name": "First"}, expected_version=1
+    )
     with pytest.raises(StaleRecord) as caught:
         services.person_update(
-            person=person, actor=None, changes={"name": "Second"}, expected_version=1
+            person=person, actor=SYSTEM, changes={"name": "Second"}, expected_version=1
         )
     assert "“Kept” → “First”" in caught.value.errors["__all__"]
     assert Person.objects.get(pk=person.pk).name == "First"
@@ -153,6 +157,6 @@ def test_person_update_own_manager_refused() -> None:
     person = PersonFactory()
     with pytest.raises(DomainError) as caught:
         services.person_update(
-            person=person, actor=None, changes={"manager": person}, expected_version=1
+            person=person, actor=SYSTEM, changes={"manager": person}, expected_version=1
         )
     assert "manager" in caught.value.errors

@@ -14,7 +14,7 @@ from core.errors import StaleRecord, TransitionNotAllowed
 from mou import services
 from mou.choices import CommitmentStatus
 from mou.models import Agreement, Commitment, Milestone
-from tests.factories import AgreementFactory, CommitmentFactory, MilestoneFactory
+from tests.factories import SYSTEM, AgreementFactory, CommitmentFactory, MilestoneFactory
 
 
 @pytest.mark.django_db
@@ -26,14 +26,14 @@ def test_commitment_stale_edit_refused_naming_what_changed() -> None:
 
     services.commitment_update(
         commitment=theirs,
-        actor=None,
+        actor=SYSTEM,
         changes={"title": "Joint evaluation of frontier models"},
         expected_version=version,
     )
     with pytest.raises(StaleRecord) as caught:
         services.commitment_update(
             commitment=mine,
-            actor=None,
+            actor=SYSTEM,
             changes={"description": "My rewrite."},
             expected_version=version,
         )
@@ -55,10 +55,10 @@ def test_commitment_stale_edit_refused_naming_what_changed() -> None:
 def test_commitment_edit_of_current_version_accepted_twice_in_turn() -> None:
     commitment = CommitmentFactory()
     first = services.commitment_update(
-        commitment=commitment, actor=None, changes={"theme": "Research"}, expected_version=1
+        commitment=commitment, actor=SYSTEM, changes={"theme": "Research"}, expected_version=1
     )
     second = services.commitment_update(
-        commitment=commitment, actor=None, changes={"theme": "Testing"}, expected_version=2
+        commitment=commitment, actor=SYSTEM, changes={"theme": "Testing"}, expected_version=2
     )
     assert (first.version, second.version) == (2, 3)
 
@@ -66,10 +66,10 @@ def test_commitment_edit_of_current_version_accepted_twice_in_turn() -> None:
 @pytest.mark.django_db
 def test_commitment_stale_after_transition_names_status() -> None:
     commitment = CommitmentFactory(status=CommitmentStatus.ON_TRACK)
-    services.commitment_transition(commitment=commitment, to=CommitmentStatus.AT_RISK, actor=None)
+    services.commitment_transition(commitment=commitment, to=CommitmentStatus.AT_RISK, actor=SYSTEM)
     with pytest.raises(StaleRecord) as caught:
         services.commitment_update(
-            commitment=commitment, actor=None, changes={"title": "x"}, expected_version=1
+            commitment=commitment, actor=SYSTEM, changes={"title": "x"}, expected_version=1
         )
     assert caught.value.changes == {"status": ("On track", "At risk")}
 
@@ -78,21 +78,21 @@ def test_commitment_stale_after_transition_names_status() -> None:
 def test_agreement_and_milestone_stale_edits_refused() -> None:
     agreement = AgreementFactory(summary="Old")
     services.agreement_update(
-        agreement=agreement, actor=None, changes={"summary": "New"}, expected_version=1
+        agreement=agreement, actor=SYSTEM, changes={"summary": "New"}, expected_version=1
     )
     with pytest.raises(StaleRecord):
         services.agreement_update(
-            agreement=agreement, actor=None, changes={"notes": "Mine"}, expected_version=1
+            agreement=agreement, actor=SYSTEM, changes={"notes": "Mine"}, expected_version=1
         )
     assert Agreement.objects.get(pk=agreement.pk).notes == ""
 
     milestone = MilestoneFactory(title="Old")
     services.milestone_update(
-        milestone=milestone, actor=None, changes={"title": "New"}, expected_version=1
+        milestone=milestone, actor=SYSTEM, changes={"title": "New"}, expected_version=1
     )
     with pytest.raises(StaleRecord):
         services.milestone_update(
-            milestone=milestone, actor=None, changes={"title": "Mine"}, expected_version=1
+            milestone=milestone, actor=SYSTEM, changes={"title": "Mine"}, expected_version=1
         )
     assert Milestone.objects.get(pk=milestone.pk).title == "New"
 
@@ -120,7 +120,7 @@ def test_commitment_transitions_at_once_are_serialised() -> None:
     def complete_and_hold() -> str:
         with transaction.atomic():
             services.commitment_transition(
-                commitment=commitment, to=CommitmentStatus.COMPLETED, actor=None
+                commitment=commitment, to=CommitmentStatus.COMPLETED, actor=SYSTEM
             )
             first_has_lock.set()
             time.sleep(0.5)  # keep the row locked while the other transition arrives
@@ -130,7 +130,7 @@ def test_commitment_transitions_at_once_are_serialised() -> None:
         first_has_lock.wait(5)
         started = time.monotonic()
         services.commitment_transition(
-            commitment=commitment, to=CommitmentStatus.WITHDRAWN, actor=None, reason="Dropped."
+            commitment=commitment, to=CommitmentStatus.WITHDRAWN, actor=SYSTEM, reason="Dropped."
         )
         return time.monotonic() - started
 
@@ -158,7 +158,7 @@ def test_commitment_transitions_in_parallel_exactly_one_wins() -> None:
     def move(to: str) -> Any:
         start.wait(5)
         return services.commitment_transition(
-            commitment=commitment, to=to, actor=None, reason="Superseded."
+            commitment=commitment, to=to, actor=SYSTEM, reason="Superseded."
         )
 
     threads = [
@@ -184,10 +184,10 @@ def test_stale_edit_names_a_changed_owner_rather_than_its_number() -> None:
     first_owner = commitment.owner
     new_owner = PersonFactory(institute=commitment.lead_institute, name="Second Owner")
     services.commitment_update(
-        commitment=commitment, actor=None, changes={"owner": new_owner}, expected_version=1
+        commitment=commitment, actor=SYSTEM, changes={"owner": new_owner}, expected_version=1
     )
     with pytest.raises(StaleRecord) as caught:
         services.commitment_update(
-            commitment=commitment, actor=None, changes={"theme": "x"}, expected_version=1
+            commitment=commitment, actor=SYSTEM, changes={"theme": "x"}, expected_version=1
         )
     assert f"owner: “{first_owner.name}” → “Second Owner”" in caught.value.errors["__all__"]

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.actors import LOAD_DEMO
 from core.history import acting
 from institutes.models import Institute, Person
 from mou import demo
@@ -42,7 +43,7 @@ def counts() -> dict[str, int]:
 
 
 def load() -> list[tuple[str, str, str]]:
-    with acting(process="load_demo"):
+    with acting(LOAD_DEMO):
         return demo.load()
 
 

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
+from core.actors import LOAD_DEMO
 from core.history import Change, acting, history_for
 from institutes.choices import Role
 from mou import services
@@ -71,10 +72,9 @@ def test_history_service_edit_shows_related_names_and_dates(admin_user) -> None:
 
 def test_history_records_creation_and_system_writes() -> None:
     commitment = CommitmentFactory()
-    with acting(process="load_demo"):
-        services.commitment_transition(
-            commitment=commitment, to=CommitmentStatus.AT_RISK, actor=None
-        )
+    services.commitment_transition(
+        commitment=commitment, to=CommitmentStatus.AT_RISK, actor=LOAD_DEMO
+    )
     entries = history_for(Commitment, [commitment.pk])
     assert [e.kind for e in entries] == ["changed", "created"]
     assert entries[0].by == "process load_demo"

@@ -8,6 +8,7 @@ import pghistory.models
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.actors import IMPORT_AGREEMENT, LOAD_DEMO
 from core.history import acting
 from institutes.models import Institute, Person
 from mou import demo
@@ -114,7 +115,7 @@ def test_import_agreement_writes_a_valid_file(tmp_path):
 
 
 def test_export_then_import_into_an_empty_register_gives_the_same_data(tmp_path):
-    with acting(process="load_demo"):
+    with acting(LOAD_DEMO):
         demo.load()
     exported = export_agreement("uk-au-ai-2026")
     path = tmp_path / "export.yaml"
@@ -139,7 +140,7 @@ def test_export_then_import_into_an_empty_register_gives_the_same_data(tmp_path)
 
 
 def test_export_then_import_a_recurring_series_under_a_new_code(tmp_path):
-    with acting(process="load_demo"):
+    with acting(LOAD_DEMO):
         demo.load()
     exported = export_agreement("uk-au-online-2024")
     copy = exported.replace("code: uk-au-online-2024", "code: copy-2024")
@@ -255,7 +256,7 @@ def test_import_agreement_reports_every_problem_at_once(tmp_path):
 def test_import_text_refuses_a_repeated_key_with_its_line():
     text = VALID.replace("  title: A test memorandum\n", "  title: A\n  title: B\n")
     with pytest.raises(ImportRefused) as caught:
-        import_text(text)
+        import_text(text, actor=IMPORT_AGREEMENT)
     assert str(caught.value.problems[0]).startswith("line 22, agreement.title: appears twice")
     assert not Agreement.objects.exists()
 
@@ -264,8 +265,10 @@ def test_import_text_keeps_existing_people_and_institutes_unchanged():
     Institute.objects.create(
         short_name="AA", name="Alpha Institute", country="GB", time_zone="Europe/London"
     )
-    import_text(VALID.replace("    name: Owner at Alpha", "    name: Someone else"))
-    import_text(VALID.replace("code: test-mou", "code: test-mou-2"))
+    import_text(
+        VALID.replace("    name: Owner at Alpha", "    name: Someone else"), actor=IMPORT_AGREEMENT
+    )
+    import_text(VALID.replace("code: test-mou", "code: test-mou-2"), actor=IMPORT_AGREEMENT)
     assert Institute.objects.filter(short_name="AA").count() == 1
     assert Person.objects.get(email="owner.aa@example.invalid").name == "Someone else"
     assert Agreement.objects.count() == 2

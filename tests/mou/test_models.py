@@ -15,6 +15,7 @@ from institutes.models import Institute, Person
 from mou import services
 from mou.models import Clause, Commitment, Milestone
 from tests.factories import (
+    SYSTEM,
     AgreementFactory,
     ClauseFactory,
     CommitmentFactory,
@@ -46,7 +47,7 @@ def test_agreement_effective_before_signed_refused_by_service() -> None:
     a, b = InstituteFactory(), InstituteFactory()
     with pytest.raises(DomainError) as caught:
         services.agreement_create(
-            actor=None,
+            actor=SYSTEM,
             title="Bad dates",
             code="bad-dates",
             parties=[a, b],
@@ -61,7 +62,7 @@ def test_agreement_effective_before_signed_refused_by_service() -> None:
 def test_agreement_effective_on_signing_day_allowed() -> None:
     a, b = InstituteFactory(), InstituteFactory()
     agreement = services.agreement_create(
-        actor=None,
+        actor=SYSTEM,
         title="Same day",
         code="same-day",
         parties=[a, b],
@@ -83,7 +84,7 @@ def test_agreement_expiry_before_effective_refused_by_service() -> None:
     with pytest.raises(DomainError) as caught:
         services.agreement_update(
             agreement=agreement,
-            actor=None,
+            actor=SYSTEM,
             changes={"expires_on": dt.date(2026, 1, 1)},
             expected_version=agreement.version,
         )
@@ -102,7 +103,7 @@ def test_agreement_review_before_signed_refused_by_database_and_service() -> Non
     with pytest.raises(DomainError) as caught:
         services.agreement_update(
             agreement=agreement,
-            actor=None,
+            actor=SYSTEM,
             changes={"review_on": dt.date(2026, 5, 1)},
             expected_version=agreement.version,
         )
@@ -119,7 +120,7 @@ def test_agreement_unknown_status_refused_by_database() -> None:
 def test_agreement_needs_two_parties() -> None:
     a = InstituteFactory()
     with pytest.raises(DomainError) as caught:
-        services.agreement_create(actor=None, title="Alone", code="alone", parties=[a, a])
+        services.agreement_create(actor=SYSTEM, title="Alone", code="alone", parties=[a, a])
     assert "parties" in caught.value.errors
 
 
@@ -138,7 +139,7 @@ def test_clause_duplicate_number_refused_by_service() -> None:
     clause = ClauseFactory(number="3.2")
     with pytest.raises(DomainError) as caught:
         services.clause_create(
-            agreement=clause.agreement, number=" 3.2 ", title="Again", actor=None
+            agreement=clause.agreement, number=" 3.2 ", title="Again", actor=SYSTEM
         )
     assert caught.value.errors == {
         "number": "This agreement already has a clause with this number."
@@ -148,7 +149,7 @@ def test_clause_duplicate_number_refused_by_service() -> None:
 def test_clause_same_number_in_another_agreement_allowed() -> None:
     ClauseFactory(number="3.2")
     other = AgreementFactory()
-    clause = services.clause_create(agreement=other, number="3.2", title="Fine", actor=None)
+    clause = services.clause_create(agreement=other, number="3.2", title="Fine", actor=SYSTEM)
     assert clause.pk
 
 
@@ -172,7 +173,7 @@ def test_commitment_target_before_start_refused_by_service() -> None:
     with pytest.raises(DomainError) as caught:
         services.commitment_update(
             commitment=commitment,
-            actor=None,
+            actor=SYSTEM,
             changes={"target_on": dt.date(2026, 5, 31)},
             expected_version=commitment.version,
         )
@@ -186,7 +187,7 @@ def test_commitment_owed_by_non_party_refused_by_service() -> None:
     outsider = InstituteFactory(name="Outside Institute")
     with pytest.raises(DomainError) as caught:
         services.commitment_create(
-            actor=None,
+            actor=SYSTEM,
             agreement=agreement,
             clause=clause,
             reference="1-a",
@@ -206,7 +207,7 @@ def test_commitment_owed_by_changed_to_non_party_refused_by_service() -> None:
     with pytest.raises(DomainError) as caught:
         services.commitment_update(
             commitment=commitment,
-            actor=None,
+            actor=SYSTEM,
             changes={"owed_by": InstituteFactory()},
             expected_version=commitment.version,
         )
@@ -220,7 +221,7 @@ def test_commitment_clause_of_another_agreement_refused_by_service() -> None:
     lead = agreement.parties.order_by("pk").first()
     with pytest.raises(DomainError) as caught:
         services.commitment_create(
-            actor=None,
+            actor=SYSTEM,
             agreement=agreement,
             clause=ClauseFactory(),
             reference="1-a",
@@ -236,7 +237,7 @@ def test_commitment_duplicate_reference_refused_by_database_and_service() -> Non
     refused_by_database(lambda: CommitmentFactory(clause=commitment.clause, reference="2.1-a"))
     with pytest.raises(DomainError) as caught:
         services.commitment_create(
-            actor=None,
+            actor=SYSTEM,
             agreement=commitment.agreement,
             clause=commitment.clause,
             reference="2.1-a",
@@ -317,7 +318,7 @@ def test_milestone_cancelled_without_reason_refused_by_database() -> None:
 def test_milestone_cancelled_without_reason_refused_by_service() -> None:
     milestone = MilestoneFactory()
     with pytest.raises(DomainError) as caught:
-        services.milestone_cancel(milestone=milestone, actor=None, reason="  ")
+        services.milestone_cancel(milestone=milestone, actor=SYSTEM, reason="  ")
     assert caught.value.errors == {"reason": "Give a reason for cancelling."}
     milestone.refresh_from_db()
     assert milestone.status == "open"
@@ -327,7 +328,7 @@ def test_milestone_done_in_the_future_refused_by_service() -> None:
     milestone = MilestoneFactory()
     with pytest.raises(DomainError) as caught:
         services.milestone_complete(
-            milestone=milestone, actor=None, done_on=timezone.localdate() + dt.timedelta(days=2)
+            milestone=milestone, actor=SYSTEM, done_on=timezone.localdate() + dt.timedelta(days=2)
         )
     assert "done_on" in caught.value.errors
     milestone.refresh_from_db()

@@ -11,7 +11,7 @@ from mou import services
 from mou.choices import CommitmentStatus, MilestoneStatus, Recurrence
 from mou.models import Commitment, Milestone
 from mou.recurrence import occurrence_date, occurrence_in_series
-from tests.factories import AgreementFactory, ClauseFactory, PersonFactory
+from tests.factories import SYSTEM, AgreementFactory, ClauseFactory, PersonFactory
 
 D = dt.date
 
@@ -83,7 +83,7 @@ def recurring(
     agreement = AgreementFactory(signed_on=D(2024, 1, 1), expires_on=expires_on)
     lead = agreement.parties.order_by("pk").first()
     return services.commitment_create(
-        actor=None,
+        actor=SYSTEM,
         agreement=agreement,
         clause=ClauseFactory(agreement=agreement),
         reference="4-a",
@@ -113,11 +113,11 @@ def test_yearly_series_keeps_31_march_when_done_late_or_early() -> None:
     assert (first.sequence, first.due_on) == (1, D(2024, 3, 31))
     assert first.title == "Annual dialogue (March 2024)"
 
-    services.milestone_complete(milestone=first, actor=None, done_on=D(2024, 7, 1))  # late
+    services.milestone_complete(milestone=first, actor=SYSTEM, done_on=D(2024, 7, 1))  # late
     second = open_occurrence(commitment)
     assert (second.sequence, second.due_on) == (2, D(2025, 3, 31))
 
-    services.milestone_complete(milestone=second, actor=None, done_on=D(2025, 1, 15))  # early
+    services.milestone_complete(milestone=second, actor=SYSTEM, done_on=D(2025, 1, 15))  # early
     third = open_occurrence(commitment)
     assert (third.sequence, third.due_on) == (3, D(2026, 3, 31))
     assert third.owner == commitment.owner
@@ -128,7 +128,9 @@ def test_monthly_series_from_31_january_follows_month_ends() -> None:
     commitment = recurring(anchor=D(2024, 1, 31), recurrence=Recurrence.MONTHLY)
     done_on = [D(2024, 2, 2), D(2024, 3, 1), D(2024, 3, 20)]
     for day in done_on:
-        services.milestone_complete(milestone=open_occurrence(commitment), actor=None, done_on=day)
+        services.milestone_complete(
+            milestone=open_occurrence(commitment), actor=SYSTEM, done_on=day
+        )
     assert [due for _, due, _ in series(commitment)] == [
         D(2024, 1, 31),
         D(2024, 2, 29),
@@ -141,10 +143,10 @@ def test_monthly_series_from_31_january_follows_month_ends() -> None:
 def test_series_ends_at_recurrence_count() -> None:
     commitment = recurring(anchor=D(2024, 3, 31), recurrence=Recurrence.YEARLY, count=2)
     services.milestone_complete(
-        milestone=open_occurrence(commitment), actor=None, done_on=D(2024, 4, 1)
+        milestone=open_occurrence(commitment), actor=SYSTEM, done_on=D(2024, 4, 1)
     )
     services.milestone_complete(
-        milestone=open_occurrence(commitment), actor=None, done_on=D(2025, 4, 1)
+        milestone=open_occurrence(commitment), actor=SYSTEM, done_on=D(2025, 4, 1)
     )
     assert open_occurrence(commitment) is None
     assert series(commitment) == [(1, D(2024, 3, 31), "done"), (2, D(2025, 3, 31), "done")]
@@ -156,10 +158,10 @@ def test_series_ends_at_agreement_expiry() -> None:
         anchor=D(2024, 3, 31), recurrence=Recurrence.YEARLY, expires_on=D(2025, 12, 31)
     )
     services.milestone_complete(
-        milestone=open_occurrence(commitment), actor=None, done_on=D(2024, 4, 1)
+        milestone=open_occurrence(commitment), actor=SYSTEM, done_on=D(2024, 4, 1)
     )
     services.milestone_complete(
-        milestone=open_occurrence(commitment), actor=None, done_on=D(2025, 4, 1)
+        milestone=open_occurrence(commitment), actor=SYSTEM, done_on=D(2025, 4, 1)
     )
     assert open_occurrence(commitment) is None
     assert len(series(commitment)) == 2
@@ -171,7 +173,7 @@ def test_series_occurrence_on_expiry_day_still_due() -> None:
         anchor=D(2024, 3, 31), recurrence=Recurrence.YEARLY, expires_on=D(2025, 3, 31)
     )
     services.milestone_complete(
-        milestone=open_occurrence(commitment), actor=None, done_on=D(2024, 4, 1)
+        milestone=open_occurrence(commitment), actor=SYSTEM, done_on=D(2024, 4, 1)
     )
     assert open_occurrence(commitment).due_on == D(2025, 3, 31)
 
@@ -180,7 +182,7 @@ def test_series_occurrence_on_expiry_day_still_due() -> None:
 def test_series_continues_after_a_cancelled_occurrence() -> None:
     commitment = recurring(anchor=D(2024, 3, 31), recurrence=Recurrence.YEARLY)
     services.milestone_cancel(
-        milestone=open_occurrence(commitment), actor=None, reason="Postponed by both sides."
+        milestone=open_occurrence(commitment), actor=SYSTEM, reason="Postponed by both sides."
     )
     assert open_occurrence(commitment).due_on == D(2025, 3, 31)
 
@@ -188,7 +190,7 @@ def test_series_continues_after_a_cancelled_occurrence() -> None:
 @pytest.mark.django_db
 def test_series_extend_is_idempotent_while_an_occurrence_is_open() -> None:
     commitment = recurring(anchor=D(2024, 3, 31), recurrence=Recurrence.YEARLY)
-    assert services.commitment_series_extend(commitment=commitment, actor=None) is None
+    assert services.commitment_series_extend(commitment=commitment, actor=SYSTEM) is None
     assert len(series(commitment)) == 1
 
 
@@ -196,11 +198,11 @@ def test_series_extend_is_idempotent_while_an_occurrence_is_open() -> None:
 def test_series_stops_when_commitment_closed() -> None:
     commitment = recurring(anchor=D(2024, 3, 31), recurrence=Recurrence.YEARLY)
     services.commitment_transition(
-        commitment=commitment, to=CommitmentStatus.WITHDRAWN, actor=None, reason="Superseded."
+        commitment=commitment, to=CommitmentStatus.WITHDRAWN, actor=SYSTEM, reason="Superseded."
     )
     # An occurrence done after the withdrawal schedules no new one.
     services.milestone_complete(
-        milestone=open_occurrence(commitment), actor=None, done_on=D(2024, 4, 1)
+        milestone=open_occurrence(commitment), actor=SYSTEM, done_on=D(2024, 4, 1)
     )
     assert open_occurrence(commitment) is None
 

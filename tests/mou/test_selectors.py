@@ -15,6 +15,7 @@ from mou import selectors
 from mou.choices import CommitmentStatus, Rag
 from mou.models import Agreement, Clause, Commitment
 from tests.factories import (
+    SYSTEM,
     AgreementFactory,
     ClauseFactory,
     CommitmentFactory,
@@ -313,7 +314,7 @@ def test_commitment_history_query_count_constant(django_assert_num_queries) -> N
         for _ in range(count):
             milestone = MilestoneFactory(commitment=commitment)
             services.milestone_reschedule(
-                milestone=milestone, due_on=TODAY + dt.timedelta(days=40), actor=None
+                milestone=milestone, due_on=TODAY + dt.timedelta(days=40), actor=SYSTEM
             )
 
     grow(2)

@@ -23,6 +23,7 @@ from mou.choices import (
 )
 from mou.models import Agreement, Commitment, Milestone, ProgressUpdate
 from tests.factories import (
+    SYSTEM,
     AgreementFactory,
     ClauseFactory,
     CommitmentFactory,
@@ -64,14 +65,14 @@ def test_agreement_transition_follows_the_table(current: str, to: str) -> None:
     version = agreement.version
     if to in AGREEMENT_TRANSITIONS[current]:
         moved = services.agreement_transition(
-            agreement=agreement, to=to, actor=None, reason="Ended by notice."
+            agreement=agreement, to=to, actor=SYSTEM, reason="Ended by notice."
         )
         assert moved.status == to
         agreement.refresh_from_db()
         assert (agreement.status, agreement.version) == (to, version + 1)
     else:
         with pytest.raises(TransitionNotAllowed) as caught:
-            services.agreement_transition(agreement=agreement, to=to, actor=None, reason="x")
+            services.agreement_transition(agreement=agreement, to=to, actor=SYSTEM, reason="x")
         assert isinstance(caught.value, DomainError)
         assert "Cannot move from" in caught.value.errors["status"]
         agreement.refresh_from_db()
@@ -82,7 +83,7 @@ def test_agreement_transition_follows_the_table(current: str, to: str) -> None:
 def test_agreement_transition_needs_reason(to: str) -> None:
     agreement = AgreementFactory(status=AgreementStatus.IN_FORCE)
     with pytest.raises(DomainError) as caught:
-        services.agreement_transition(agreement=agreement, to=to, actor=None, reason="  ")
+        services.agreement_transition(agreement=agreement, to=to, actor=SYSTEM, reason="  ")
     assert caught.value.errors == {"reason": "Give a reason for terminating the agreement."}
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.IN_FORCE
@@ -91,14 +92,14 @@ def test_agreement_transition_needs_reason(to: str) -> None:
 def test_agreement_transition_to_unknown_status_refused() -> None:
     agreement = AgreementFactory()
     with pytest.raises(DomainError) as caught:
-        services.agreement_transition(agreement=agreement, to="dormant", actor=None)
+        services.agreement_transition(agreement=agreement, to="dormant", actor=SYSTEM)
     assert "status" in caught.value.errors
 
 
 def test_agreement_transition_keeps_reason() -> None:
     agreement = AgreementFactory()
     services.agreement_transition(
-        agreement=agreement, to=AgreementStatus.TERMINATED, actor=None, reason=" By notice. "
+        agreement=agreement, to=AgreementStatus.TERMINATED, actor=SYSTEM, reason=" By notice. "
     )
     agreement.refresh_from_db()
     assert agreement.status_reason == "By notice."
@@ -116,13 +117,13 @@ def test_commitment_transition_follows_the_table(current: str, to: str) -> None:
     version = commitment.version
     if to in COMMITMENT_TRANSITIONS[current]:
         services.commitment_transition(
-            commitment=commitment, to=to, actor=None, reason="No longer needed."
+            commitment=commitment, to=to, actor=SYSTEM, reason="No longer needed."
         )
         commitment.refresh_from_db()
         assert (commitment.status, commitment.version) == (to, version + 1)
     else:
         with pytest.raises(TransitionNotAllowed) as caught:
-            services.commitment_transition(commitment=commitment, to=to, actor=None, reason="x")
+            services.commitment_transition(commitment=commitment, to=to, actor=SYSTEM, reason="x")
         assert "Cannot move from" in caught.value.errors["status"]
         commitment.refresh_from_db()
         assert (commitment.status, commitment.version) == (current, version)
@@ -132,7 +133,7 @@ def test_commitment_transition_follows_the_table(current: str, to: str) -> None:
 def test_commitment_transition_needs_reason(to: str) -> None:
     commitment = CommitmentFactory(status=CommitmentStatus.ON_TRACK)
     with pytest.raises(DomainError) as caught:
-        services.commitment_transition(commitment=commitment, to=to, actor=None, reason="")
+        services.commitment_transition(commitment=commitment, to=to, actor=SYSTEM, reason="")
     assert caught.value.errors == {"reason": "Give a reason for withdrawing."}
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.ON_TRACK
@@ -142,7 +143,7 @@ def test_commitment_transition_message_uses_status_labels() -> None:
     commitment = CommitmentFactory(status=CommitmentStatus.COMPLETED)
     with pytest.raises(TransitionNotAllowed) as caught:
         services.commitment_transition(
-            commitment=commitment, to=CommitmentStatus.ON_TRACK, actor=None
+            commitment=commitment, to=CommitmentStatus.ON_TRACK, actor=SYSTEM
         )
     assert caught.value.errors == {"status": "Cannot move from “Completed” to “On track”."}
 
@@ -160,9 +161,9 @@ def _milestone_in(status: str) -> Milestone:
 
 def _move_milestone(milestone: Milestone, to: str) -> None:
     if to == MilestoneStatus.DONE:
-        services.milestone_complete(milestone=milestone, actor=None, done_on=DONE_ON)
+        services.milestone_complete(milestone=milestone, actor=SYSTEM, done_on=DONE_ON)
     elif to == MilestoneStatus.CANCELLED:
-        services.milestone_cancel(milestone=milestone, actor=None, reason="Dropped.")
+        services.milestone_cancel(milestone=milestone, actor=SYSTEM, reason="Dropped.")
     else:  # pragma: no cover - the table has no way back to open
         raise AssertionError(to)
 
@@ -196,7 +197,7 @@ def test_milestone_transition_table_never_reopens() -> None:
 def test_milestone_complete_defaults_done_date_and_keeps_evidence() -> None:
     milestone = MilestoneFactory()
     done = services.milestone_complete(
-        milestone=milestone, actor=None, evidence_url="https://example.org/report"
+        milestone=milestone, actor=SYSTEM, evidence_url="https://example.org/report"
     )
     assert done.done_on is not None
     assert done.evidence_url == "https://example.org/report"
@@ -205,14 +206,14 @@ def test_milestone_complete_defaults_done_date_and_keeps_evidence() -> None:
 def test_milestone_reschedule_only_when_open() -> None:
     milestone = _milestone_in(MilestoneStatus.DONE)
     with pytest.raises(DomainError) as caught:
-        services.milestone_reschedule(milestone=milestone, due_on=dt.date(2027, 6, 1), actor=None)
+        services.milestone_reschedule(milestone=milestone, due_on=dt.date(2027, 6, 1), actor=SYSTEM)
     assert "due_on" in caught.value.errors
 
 
 def test_milestone_reschedule_moves_due_date_with_reason() -> None:
     milestone = MilestoneFactory()
     services.milestone_reschedule(
-        milestone=milestone, due_on=dt.date(2027, 6, 30), actor=None, reason="Venue moved."
+        milestone=milestone, due_on=dt.date(2027, 6, 30), actor=SYSTEM, reason="Venue moved."
     )
     milestone.refresh_from_db()
     assert (milestone.due_on, milestone.status_reason) == (dt.date(2027, 6, 30), "Venue moved.")
@@ -226,7 +227,7 @@ def test_commitment_update_refuses_status_field() -> None:
     with pytest.raises(DomainError) as caught:
         services.commitment_update(
             commitment=commitment,
-            actor=None,
+            actor=SYSTEM,
             changes={"status": CommitmentStatus.COMPLETED},
             expected_version=commitment.version,
         )
@@ -251,7 +252,7 @@ def test_progress_update_post_with_forbidden_status_saves_nothing() -> None:
     with pytest.raises(TransitionNotAllowed):
         services.progress_update_post(
             commitment=commitment,
-            actor=None,
+            actor=SYSTEM,
             author=commitment.owner,
             note="Reopening.",
             status=CommitmentStatus.ON_TRACK,
@@ -263,7 +264,7 @@ def test_progress_update_post_needs_a_note() -> None:
     commitment = CommitmentFactory()
     with pytest.raises(DomainError) as caught:
         services.progress_update_post(
-            commitment=commitment, actor=None, author=commitment.owner, note="  "
+            commitment=commitment, actor=SYSTEM, author=commitment.owner, note="  "
         )
     assert "note" in caught.value.errors
 
@@ -280,7 +281,7 @@ def test_commitment_create_recurring_schedules_first_occurrence() -> None:
     agreement = AgreementFactory()
     lead = agreement.parties.order_by("pk").first()
     commitment = services.commitment_create(
-        actor=None,
+        actor=SYSTEM,
         agreement=agreement,
         clause=ClauseFactory(agreement=agreement),
         reference="4-a",
@@ -487,7 +488,7 @@ def test_superuser_counts_as_administrator(commitment: Commitment) -> None:
 def test_agreement_create_repeated_participant_recorded_once() -> None:
     a, b = InstituteFactory(), InstituteFactory()
     agreement = services.agreement_create(
-        actor=None, title="Twice named", code="twice", parties=[a, b, a]
+        actor=SYSTEM, title="Twice named", code="twice", parties=[a, b, a]
     )
     assert sorted(agreement.parties.values_list("pk", flat=True)) == sorted([a.pk, b.pk])
 
@@ -496,7 +497,7 @@ def test_party_add_existing_participant_refused() -> None:
     agreement = AgreementFactory()
     existing = agreement.parties.first()
     with pytest.raises(DomainError) as caught:
-        services.party_add(agreement=agreement, institute=existing, actor=None)
+        services.party_add(agreement=agreement, institute=existing, actor=SYSTEM)
     assert "institute" in caught.value.errors
 
 
@@ -505,7 +506,7 @@ def test_agreement_cannot_build_on_itself() -> None:
     with pytest.raises(DomainError) as caught:
         services.agreement_update(
             agreement=agreement,
-            actor=None,
+            actor=SYSTEM,
             changes={"builds_on": agreement},
             expected_version=agreement.version,
         )
@@ -520,25 +521,25 @@ def test_signatory_must_sign_for_a_party_of_the_agreement() -> None:
             party=other.party_links.first(),
             name="A Minister",
             office="Minister",
-            actor=None,
+            actor=SYSTEM,
         )
     assert "party" in caught.value.errors
 
 
 def test_clause_blank_number_refused_by_service() -> None:
     with pytest.raises(DomainError) as caught:
-        services.clause_create(agreement=AgreementFactory(), number="  ", title="x", actor=None)
+        services.clause_create(agreement=AgreementFactory(), number="  ", title="x", actor=SYSTEM)
     assert "number" in caught.value.errors
 
 
 def test_progress_update_post_judges_status_by_saved_row() -> None:
     commitment = CommitmentFactory(status=CommitmentStatus.ON_TRACK)
     stale_copy = Commitment.objects.get(pk=commitment.pk)
-    services.commitment_transition(commitment=commitment, to=CommitmentStatus.AT_RISK, actor=None)
+    services.commitment_transition(commitment=commitment, to=CommitmentStatus.AT_RISK, actor=SYSTEM)
     # The poster's page still said "On track"; they choose "At risk", which it already is.
     update = services.progress_update_post(
         commitment=stale_copy,
-        actor=None,
+        actor=SYSTEM,
         author=commitment.owner,
         note="Venue lost.",
         status=CommitmentStatus.AT_RISK,

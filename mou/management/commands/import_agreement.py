@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.actors import IMPORT_AGREEMENT
 from core.history import acting
 from mou.exchange_format import ImportRefused, import_text
 
@@ -28,8 +29,8 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         try:
-            with acting(process="import_agreement"):
-                result = import_text(text)
+            with acting(IMPORT_AGREEMENT):
+                result = import_text(text, actor=IMPORT_AGREEMENT)
         except ImportRefused as exc:
             count = len(exc.problems)
             lines = "\n".join(f"  {problem}" for problem in exc.problems)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.actors import LOAD_DEMO
 from core.history import acting
 from exchanges import demo as exchanges_demo
 from mou import demo as mou_demo
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     help = "Load the UK–Australia demo data and demo accounts (safe to run again)."
 
     def handle(self, *args: object, **options: object) -> None:
-        with transaction.atomic(), acting(process="load_demo"):
+        with transaction.atomic(), acting(LOAD_DEMO):
             accounts = mou_demo.load()
             exchanges_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
