@@ -11,20 +11,30 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from core.admin import AttributedAdmin
-from core.errors import DomainError
+from core.admin import ServiceAdmin, VersionedModelForm
 from exchanges import services
-from exchanges.choices import SECONDMENT_PLAN_EDITABLE_IN, Side
-from exchanges.models import ExchangeQuota, Secondment, SecondmentCommitment
+from exchanges.choices import Side
+from exchanges.models import ExchangeQuota, Secondment
+from mou.models import Commitment
 
 LIFECYCLE_FIELDS = [
     "status", "home_approved_by", "home_approved_at", "host_approved_by", "host_approved_at",
+    "home_approval_cleared_at", "host_approval_cleared_at", "approval_cleared_because",
     "actual_start_on", "actual_end_on", "cancellation_reason", "version", "created_at",
     "updated_at",
 ]  # fmt: skip
 
 
-class SecondmentAdminForm(forms.ModelForm):
+class SecondmentAdminForm(VersionedModelForm):
+    commitments = forms.ModelMultipleChoiceField(
+        queryset=Commitment.objects.select_related("agreement").order_by(
+            "agreement__code", "reference"
+        ),
+        required=False,
+        label="Commitments it delivers",
+        help_text="Only commitments of the secondment's agreement.",
+    )
+
     class Meta:
         model = Secondment
         fields = [
@@ -35,47 +45,20 @@ class SecondmentAdminForm(forms.ModelForm):
             "is_illustrative",
         ]  # fmt: skip
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors:
-            return
-        instance = self.instance
-        if instance.pk and instance.status not in SECONDMENT_PLAN_EDITABLE_IN:
-            for name in set(self.changed_data) & services.PLAN_FIELDS:
-                self.add_error(
-                    name, "Both sides have approved this secondment: cancel and propose again."
-                )
-        try:
-            services.check_secondment(instance, None)
-        except DomainError as error:
-            for field, message in error.errors.items():
-                self.add_error(field if field in self.fields else None, message)
-
-
-class CommitmentLinkFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        agreement_id = self.instance.agreement_id
-        for form in self.forms:
-            commitment = form.cleaned_data.get("commitment")
-            linked = commitment and not form.cleaned_data.get("DELETE")
-            if linked and commitment.agreement_id != agreement_id:
-                form.add_error(
-                    "commitment", "Link only commitments of this secondment's agreement."
-                )
-
-
-class CommitmentLinkInline(admin.TabularInline):
-    model = SecondmentCommitment
-    formset = CommitmentLinkFormSet
-    autocomplete_fields = ["commitment"]
-    extra = 0
-    verbose_name = "commitment it delivers"
-    verbose_name_plural = "commitments it delivers"
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "commitments" in self.fields:
+            self.fields["commitments"].initial = list(
+                self.instance.commitments.values_list("pk", flat=True)
+            )
 
 
 @admin.register(Secondment)
-class SecondmentAdmin(AttributedAdmin):
+class SecondmentAdmin(ServiceAdmin):
+    """Every save through the services, with the same per-side rights as the pages (an
+    administrator acts for both sides); the status and approvals change only through the
+    actions, which call the lifecycle services."""
+
     form = SecondmentAdminForm
     list_display = [
         "person", "home_institute", "host_institute", "agreement", "planned_start_on",
@@ -87,25 +70,26 @@ class SecondmentAdmin(AttributedAdmin):
     autocomplete_fields = ["person"]
     date_hierarchy = "planned_start_on"
     readonly_fields = LIFECYCLE_FIELDS
-    inlines = [CommitmentLinkInline]
     actions = ["approve_home", "approve_host", "activate_today", "complete_today"]
 
-    def save_model(self, request: HttpRequest, obj: Secondment, form: Any, change: bool) -> None:
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
         fields = {
             name: form.cleaned_data[name]
             for name in services.PLAN_FIELDS | services.DETAIL_FIELDS
             if name in form.cleaned_data
         }
+        commitments = form.cleaned_data.get("commitments")
         if change:
-            saved = services.secondment_update(
+            return services.secondment_update(
                 secondment=obj,
                 actor=request.user,
                 changes={k: v for k, v in fields.items() if k in form.changed_data},
-                expected_version=obj.version,
+                expected_version=self.version(form),
+                commitments=list(commitments) if "commitments" in form.changed_data else None,
             )
-        else:
-            saved = services.secondment_create(actor=request.user, **fields)
-        obj.pk, obj.version, obj.updated_at = saved.pk, saved.version, saved.updated_at
+        return services.secondment_create(
+            actor=request.user, commitments=list(commitments or []), **fields
+        )
 
     def _run(self, request: HttpRequest, queryset: QuerySet, call: Any, done: str) -> None:
         for secondment in queryset:
@@ -159,7 +143,7 @@ class SecondmentAdmin(AttributedAdmin):
 
 
 @admin.register(ExchangeQuota)
-class ExchangeQuotaAdmin(AttributedAdmin):
+class ExchangeQuotaAdmin(ServiceAdmin):
     list_display = [
         "agreement", "home_country", "host_country", "planned_exchanges_per_year",
         "planned_staff_days_per_year", "is_illustrative",
@@ -167,3 +151,21 @@ class ExchangeQuotaAdmin(AttributedAdmin):
     list_filter = ["agreement", "is_illustrative"]
     search_fields = ["agreement__code", "agreement__title"]
     readonly_fields = ["version", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fixed = ["agreement", "home_country", "host_country"]
+        return [*self.readonly_fields, *fixed] if obj else self.readonly_fields
+
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        data = form.cleaned_data
+        return services.quota_set(
+            actor=request.user,
+            agreement=obj.agreement if change else data["agreement"],
+            home_country=obj.home_country if change else data["home_country"],
+            host_country=obj.host_country if change else data["host_country"],
+            planned_exchanges_per_year=data.get("planned_exchanges_per_year"),
+            planned_staff_days_per_year=data.get("planned_staff_days_per_year"),
+            is_illustrative=data.get("is_illustrative", False),
+            notes=data.get("notes", ""),
+            expected_version=self.version(form) if change else None,
+        )

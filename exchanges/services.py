@@ -599,21 +599,40 @@ def quota_set(
     planned_staff_days_per_year: int | None,
     is_illustrative: bool = False,
     notes: str = "",
+    expected_version: int | None = None,
 ) -> ExchangeQuota:
-    """Set what an agreement plans per year in one direction (administrators only)."""
+    """Set what an agreement plans per year in one direction (administrators only).
+
+    Setting the same figures again writes nothing; a copy older than ``expected_version``
+    is refused.
+    """
     ensure(sides_for(actor, home_id=None, host_id=None) == BOTH_SIDES)
     with acting(actor):
-        quota = ExchangeQuota.objects.filter(
-            agreement=agreement, home_country=home_country, host_country=host_country
-        ).first() or ExchangeQuota(
-            agreement=agreement, home_country=home_country, host_country=host_country
+        existing = (
+            ExchangeQuota.objects.select_for_update()
+            .filter(agreement=agreement, home_country=home_country, host_country=host_country)
+            .first()
         )
-        quota.planned_exchanges_per_year = planned_exchanges_per_year
-        quota.planned_staff_days_per_year = planned_staff_days_per_year
-        quota.is_illustrative = is_illustrative
-        quota.notes = notes
-        if quota.pk:
+        values = {
+            "planned_exchanges_per_year": planned_exchanges_per_year,
+            "planned_staff_days_per_year": planned_staff_days_per_year,
+            "is_illustrative": is_illustrative,
+            "notes": notes,
+        }
+        if existing is not None:
+            check_version(existing, expected_version)
+            changes = differing(existing, values)
+            if not changes:
+                return existing
+            quota = existing
+            values = changes
             quota.version += 1
+        else:
+            quota = ExchangeQuota(
+                agreement=agreement, home_country=home_country, host_country=host_country
+            )
+        for name, value in values.items():
+            setattr(quota, name, value)
         validate(quota)
         quota.save()
     return quota

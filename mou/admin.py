@@ -1,87 +1,66 @@
-"""Admin for the register. Statuses change only through admin actions that call the
-services (so the transition tables apply); other edits are attributed to the user and run
-the services' cross-record rules in the form."""
+"""Admin for the register: administrators' repairs, every write through the services.
+
+Statuses change only through admin actions that call the lifecycle services. Related rows
+(participants, signatories, clauses, commitments, milestones) are listed read-only on
+their parent's page, each linking to its own page, where it is saved through its service.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from core.admin import AttributedAdmin
-from core.errors import DomainError
+from core.admin import LinkedListInline, ReadOnlyAdmin, ServiceAdmin, VersionedModelForm
+from institutes.models import Institute
 from mou import services
 from mou.choices import CommitmentStatus
 from mou.models import Agreement, Clause, Commitment, Milestone, Party, ProgressUpdate, Signatory
 
 
-def _changes(form: Any, allowed: set[str]) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in form.changed_data if name in allowed}
-
-
-def _adopt(obj: Any, saved: Any) -> None:
-    """Let the admin go on with the row a service saved (for its redirect and log)."""
-    obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
-
-
-def _milestone_write(
-    request: HttpRequest, milestone: Milestone, form: Any, change: bool
-) -> Milestone:
-    """Add or edit a milestone through the services (a new due date is a reschedule)."""
-    data = form.cleaned_data
-    if not change:
-        return services.milestone_add(
-            commitment=data.get("commitment") or milestone.commitment,
-            actor=request.user,
-            title=data["title"],
-            due_on=data["due_on"],
-            owner=data.get("owner"),
-            **_changes(form, {"evidence_url", "is_illustrative"}),
-        )
-    if "due_on" in form.changed_data:
-        milestone = services.milestone_reschedule(
-            milestone=milestone, due_on=data["due_on"], actor=request.user
-        )
-    changes = _changes(form, services.MILESTONE_EDITABLE)
-    if changes:
-        milestone = services.milestone_update(
-            milestone=milestone, actor=request.user, changes=changes, expected_version=None
-        )
-    return milestone
-
-
-class PartyInline(admin.TabularInline):
+class PartyInline(LinkedListInline):
     model = Party
     fields = ["institute", "lead_department"]
-    extra = 0
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(LinkedListInline):
     model = Signatory
-    fields = ["party", "name", "office", "notes"]
-    extra = 0
+    fields = ["party", "name", "office"]
 
 
-class ClauseInline(admin.TabularInline):
+class ClauseInline(LinkedListInline):
     model = Clause
     fields = ["number", "title", "position", "is_illustrative"]
-    extra = 0
-    show_change_link = True
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(LinkedListInline):
     model = Commitment
     fields = ["reference", "title", "clause", "owed_by", "lead_institute", "owner", "status"]
-    readonly_fields = ["status"]
-    extra = 0
-    show_change_link = True
+
+
+class MilestoneInline(LinkedListInline):
+    model = Milestone
+    fields = ["title", "due_on", "owner", "status", "done_on"]
+
+
+class AgreementAdminForm(VersionedModelForm):
+    participants = forms.ModelMultipleChoiceField(
+        queryset=Institute.objects.order_by("name"),
+        required=False,
+        help_text="Two or more institutes. Add more later from the participant pages.",
+    )
+
+    class Meta:
+        model = Agreement
+        exclude = ["status", "status_reason", "version"]
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AttributedAdmin):
+class AgreementAdmin(ServiceAdmin):
+    form = AgreementAdminForm
     list_display = ["title", "code", "status", "signed_on", "builds_on"]
     list_filter = ["status", "legally_binding"]
     search_fields = ["title", "code", "summary"]
@@ -89,23 +68,36 @@ class AgreementAdmin(AttributedAdmin):
     inlines = [PartyInline, SignatoryInline, ClauseInline, CommitmentInline]
     actions = ["mark_in_force", "mark_under_review"]
 
-    def save_model(self, request: HttpRequest, obj: Agreement, form: Any, change: bool) -> None:
-        if not change:
-            # A new agreement's participants arrive in the inline below, after this save;
-            # agreement_create (which needs them) serves imports and the API.
-            return super().save_model(request, obj, form, change)
-        try:
-            saved = services.agreement_update(
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Participants of an existing agreement are managed on their own pages.
+        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            form.base_fields.pop("participants", None)
+        return form
+
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        if change:
+            return services.agreement_update(
                 agreement=obj,
                 actor=request.user,
-                changes=_changes(form, services.AGREEMENT_EDITABLE),
-                expected_version=None,
+                changes=self.changes(form, services.AGREEMENT_EDITABLE),
+                expected_version=self.version(form),
             )
-        except DomainError as error:
-            self.message_user(request, "; ".join(error.errors.values()), messages.ERROR)
-            return None
-        _adopt(obj, saved)
-        return None
+        data = form.cleaned_data
+        return services.agreement_create(
+            actor=request.user,
+            title=data["title"],
+            code=data["code"],
+            parties=list(data.get("participants") or []),
+            **{
+                name: data[name] for name in services.AGREEMENT_EDITABLE - {"title"} if name in data
+            },
+        )
 
     @admin.action(description="Mark as in force")
     def mark_in_force(self, request: HttpRequest, queryset: QuerySet[Agreement]) -> None:
@@ -130,41 +122,104 @@ class AgreementAdmin(AttributedAdmin):
             )
 
 
+@admin.register(Party)
+class PartyAdmin(ServiceAdmin):
+    list_display = ["institute", "agreement", "lead_department"]
+    list_filter = ["agreement"]
+    search_fields = ["institute__name", "agreement__title", "lead_department"]
+    list_select_related = ["institute", "agreement"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "agreement", "institute"] if obj else self.readonly_fields
+
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        data = form.cleaned_data
+        if change:
+            return services.party_update(
+                party=obj,
+                actor=request.user,
+                lead_department=data["lead_department"],
+                expected_version=self.version(form),
+            )
+        return services.party_add(
+            agreement=data["agreement"],
+            institute=data["institute"],
+            actor=request.user,
+            lead_department=data["lead_department"],
+        )
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(ServiceAdmin):
+    list_display = ["name", "office", "party", "agreement"]
+    list_filter = ["agreement"]
+    search_fields = ["name", "office"]
+    list_select_related = ["agreement", "party__institute"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "agreement"] if obj else self.readonly_fields
+
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        data = form.cleaned_data
+        if change:
+            return services.signatory_update(
+                signatory=obj,
+                actor=request.user,
+                changes=self.changes(form, services.SIGNATORY_EDITABLE),
+                expected_version=self.version(form),
+            )
+        return services.signatory_add(
+            agreement=data["agreement"],
+            party=data["party"],
+            name=data["name"],
+            office=data["office"],
+            notes=data.get("notes", ""),
+            actor=request.user,
+        )
+
+
 @admin.register(Clause)
-class ClauseAdmin(AttributedAdmin):
+class ClauseAdmin(ServiceAdmin):
     list_display = ["number", "title", "agreement", "is_illustrative"]
     list_filter = ["agreement", "is_illustrative"]
     search_fields = ["number", "title", "text"]
     readonly_fields = ["version", "created_at", "updated_at"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "agreement"] if obj else self.readonly_fields
 
-class CommitmentAdminForm(forms.ModelForm):
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        data = form.cleaned_data
+        if change:
+            return services.clause_update(
+                clause=obj,
+                actor=request.user,
+                changes=self.changes(form, services.CLAUSE_EDITABLE),
+                expected_version=self.version(form),
+            )
+        return services.clause_create(
+            agreement=data["agreement"],
+            number=data["number"],
+            title=data["title"],
+            actor=request.user,
+            **{
+                name: data[name]
+                for name in services.CLAUSE_EDITABLE - {"number", "title"}
+                if name in data
+            },
+        )
+
+
+class CommitmentAdminForm(VersionedModelForm):
     class Meta:
         model = Commitment
-        exclude: list[str] = []
-
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            services.validate_commitment_parties(self.instance)
-        except DomainError as error:
-            for field, message in error.errors.items():
-                self.add_error(field if field in self.fields else None, message)
-
-
-class MilestoneInline(admin.TabularInline):
-    model = Milestone
-    fields = ["title", "due_on", "owner", "status", "done_on"]
-    readonly_fields = ["status", "done_on"]
-    extra = 0
-    show_change_link = True
-    can_delete = False  # a milestone is cancelled (with a reason), never deleted
+        exclude = ["status", "status_reason", "version"]
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(AttributedAdmin):
+class CommitmentAdmin(ServiceAdmin):
     form = CommitmentAdminForm
     list_display = ["reference", "title", "agreement", "owed_by", "owner", "status"]
     list_filter = ["agreement", "status", "lead_institute", "is_illustrative"]
@@ -175,59 +230,30 @@ class CommitmentAdmin(AttributedAdmin):
     inlines = [MilestoneInline]
     actions = ["mark_on_track", "mark_at_risk", "mark_off_track", "mark_completed"]
 
-    def save_model(self, request: HttpRequest, obj: Commitment, form: Any, change: bool) -> None:
-        data = form.cleaned_data
-        try:
-            if change:
-                saved = services.commitment_update(
-                    commitment=obj,
-                    actor=request.user,
-                    changes=_changes(form, services.COMMITMENT_EDITABLE),
-                    expected_version=None,
-                )
-            else:
-                named = {"clause", "reference", "title", "owner", "lead_institute", "owed_by"}
-                rest = {
-                    name: data[name]
-                    for name in services.COMMITMENT_EDITABLE - named
-                    if name in data
-                }
-                saved = services.commitment_create(
-                    actor=request.user,
-                    agreement=data["agreement"],
-                    clause=data["clause"],
-                    reference=data["reference"],
-                    title=data["title"],
-                    owner=data["owner"],
-                    lead_institute=data["lead_institute"],
-                    owed_by=data.get("owed_by"),
-                    **rest,
-                )
-        except DomainError as error:
-            self.message_user(request, "; ".join(error.errors.values()), messages.ERROR)
-            return
-        _adopt(obj, saved)
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "agreement"] if obj else self.readonly_fields
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is not Milestone:
-            return super().save_formset(request, form, formset, change)
-        # The admin's change message reads these three lists after saving.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() or not inline_form.cleaned_data:
-                continue
-            milestone = inline_form.instance
-            is_new = milestone.pk is None
-            try:
-                saved = _milestone_write(request, milestone, inline_form, change=not is_new)
-            except DomainError as error:
-                self.message_user(request, "; ".join(error.errors.values()), messages.ERROR)
-                continue
-            if is_new:
-                formset.new_objects.append(saved)
-            else:
-                formset.changed_objects.append((saved, inline_form.changed_data))
-        return None
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        data = form.cleaned_data
+        if change:
+            return services.commitment_update(
+                commitment=obj,
+                actor=request.user,
+                changes=self.changes(form, services.COMMITMENT_EDITABLE),
+                expected_version=self.version(form),
+            )
+        named = {"clause", "reference", "title", "owner", "lead_institute", "owed_by"}
+        return services.commitment_create(
+            actor=request.user,
+            agreement=data["agreement"],
+            clause=data["clause"],
+            reference=data["reference"],
+            title=data["title"],
+            owner=data["owner"],
+            lead_institute=data["lead_institute"],
+            owed_by=data.get("owed_by"),
+            **{name: data[name] for name in services.COMMITMENT_EDITABLE - named if name in data},
+        )
 
     def _transition(self, request: HttpRequest, queryset: Any, to: str) -> None:
         for commitment in queryset:
@@ -256,8 +282,15 @@ class CommitmentAdmin(AttributedAdmin):
         self._transition(request, queryset, CommitmentStatus.COMPLETED)
 
 
+class MilestoneAdminForm(VersionedModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["commitment", "title", "due_on", "owner", "evidence_url", "is_illustrative"]
+
+
 @admin.register(Milestone)
-class MilestoneAdmin(AttributedAdmin):
+class MilestoneAdmin(ServiceAdmin):
+    form = MilestoneAdminForm
     list_display = ["title", "commitment", "due_on", "owner", "status", "done_on"]
     list_filter = ["status", "commitment__agreement", "is_illustrative"]
     search_fields = ["title", "commitment__title", "commitment__reference"]
@@ -266,13 +299,35 @@ class MilestoneAdmin(AttributedAdmin):
     readonly_fields = ["status", "done_on", "status_reason", "version", "created_at", "updated_at"]
     actions = ["mark_done"]
 
-    def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
-        try:
-            saved = _milestone_write(request, obj, form, change)
-        except DomainError as error:
-            self.message_user(request, "; ".join(error.errors.values()), messages.ERROR)
-            return
-        _adopt(obj, saved)
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "commitment"] if obj else self.readonly_fields
+
+    def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        """Add or edit a milestone (a new due date is a reschedule), one version check."""
+        data = form.cleaned_data
+        if not change:
+            return services.milestone_add(
+                commitment=data["commitment"],
+                actor=request.user,
+                title=data["title"],
+                due_on=data["due_on"],
+                owner=data.get("owner"),
+                **self.changes(form, {"evidence_url", "is_illustrative"}),
+            )
+        version = self.version(form)
+        milestone = obj
+        if "due_on" in form.changed_data:
+            milestone = services.milestone_reschedule(
+                milestone=milestone, due_on=data["due_on"], actor=request.user,
+                expected_version=version,
+            )  # fmt: skip
+            version = milestone.version
+        changes = self.changes(form, services.MILESTONE_EDITABLE)
+        if changes:
+            milestone = services.milestone_update(
+                milestone=milestone, actor=request.user, changes=changes, expected_version=version
+            )
+        return milestone
 
     @admin.action(description="Mark as done today")
     def mark_done(self, request: HttpRequest, queryset: Any) -> None:
@@ -285,7 +340,9 @@ class MilestoneAdmin(AttributedAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(AttributedAdmin):
+class ProgressUpdateAdmin(ReadOnlyAdmin):
+    """Progress updates are posted on the commitment's page and never edited afterwards."""
+
     list_display = ["commitment", "author", "posted_at", "status_set"]
     list_filter = ["status_set", "commitment__agreement"]
     search_fields = ["note", "commitment__title"]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from reminders.models import Digest, Reminder
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin):
     """Read-only: reminders are made by the scan and changed by delivery or their pages."""
 
     list_display = ["kind", "recipient", "local_date", "status", "attempts", "sent_at"]
@@ -13,21 +14,11 @@ class ReminderAdmin(admin.ModelAdmin):
     list_select_related = ["recipient", "milestone", "agreement"]
     date_hierarchy = "local_date"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
+class DigestAdmin(ReadOnlyAdmin):
+    """Read-only: a digest is the record of what was e-mailed."""
+
     list_display = ["recipient", "local_date", "sent_at", "message_id"]
     search_fields = ["recipient__name", "recipient__email"]
     list_select_related = ["recipient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
