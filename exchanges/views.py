@@ -14,7 +14,7 @@ from core.errors import DomainError
 from core.exports import export_response
 from core.forms import add_domain_errors
 from core.views_helpers import get_or_404, paginate
-from exchanges import selectors, services
+from exchanges import rules, selectors, services
 from exchanges.choices import SECONDMENT_TRANSITIONS, SecondmentStatus, Side
 from exchanges.filters import SecondmentFilter
 from exchanges.forms import (
@@ -71,7 +71,7 @@ def _action_context(request: HttpRequest, secondment: Secondment) -> dict[str, A
         "can_activate": can_edit and SecondmentStatus.ACTIVE in allowed,
         "can_complete": can_edit and SecondmentStatus.COMPLETED in allowed,
         "can_cancel": can_edit and SecondmentStatus.CANCELLED in allowed,
-        "readiness": services.activation_problems(secondment)
+        "readiness": rules.activation_problems(secondment)
         if secondment.status in {SecondmentStatus.PROPOSED, SecondmentStatus.APPROVED}
         else {},
     }
