@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from core.history import HistoryEntry, history_for
 from exchanges.choices import (
+    SECONDMENT_DETAILS_EDITABLE_IN,
     SecondmentStatus,
     direction_key,
     direction_label,
@@ -269,3 +270,51 @@ def secondments_starting_or_ending_within(*, on: date, days: int) -> list[Second
         ):
             result.append(SecondmentDate(s, "end", s.planned_end_on, coordinators))
     return sorted(result, key=lambda d: (d.on, d.secondment.pk, d.event))
+
+
+@dataclass(frozen=True)
+class ClearedApproval:
+    secondment: Secondment
+    side: str
+    cleared_at: Any
+    coordinators: tuple[Person, ...]
+
+
+def _coordinators_at(institute_ids: set[int]) -> dict[int, list[Person]]:
+    by_institute: dict[int, list[Person]] = defaultdict(list)
+    if institute_ids:
+        for person in (
+            Person.objects.filter(
+                institute_id__in=institute_ids,
+                user__is_active=True,
+                user__groups__name=Role.EXCHANGE_COORDINATOR,
+            )
+            .select_related("user", "institute")
+            .order_by("name", "pk")
+            .distinct()
+        ):
+            by_institute[person.institute_id].append(person)
+    return by_institute
+
+
+def secondments_awaiting_reapproval() -> list[ClearedApproval]:
+    """Each side whose approval a later change cleared and who has not approved again,
+    with that side's coordinators. Two queries whatever the number of secondments."""
+    cleared = Q(home_approved_at__isnull=True, home_approval_cleared_at__isnull=False) | Q(
+        host_approved_at__isnull=True, host_approval_cleared_at__isnull=False
+    )
+    secondments = list(
+        Secondment.objects.for_list()
+        .filter(cleared, status__in=sorted(SECONDMENT_DETAILS_EDITABLE_IN))
+        .order_by("pk")
+    )
+    by_institute = _coordinators_at(
+        {s.home_institute_id for s in secondments} | {s.host_institute_id for s in secondments}
+    )
+    result = []
+    for s in secondments:
+        for side, institute_id in (("home", s.home_institute_id), ("host", s.host_institute_id)):
+            at = getattr(s, f"{side}_approval_cleared_at")
+            if at is not None and getattr(s, f"{side}_approved_at") is None:
+                result.append(ClearedApproval(s, side, at, tuple(by_institute[institute_id])))
+    return result

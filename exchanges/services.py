@@ -228,11 +228,19 @@ def _field_label(name: str) -> str:
 def _clear_approvals_covering(
     secondment: Secondment, changed: set[str], *, by_sides: frozenset[str]
 ) -> list[str]:
-    """Clear each side's approval that covered a changed field; record when and why."""
+    """Clear each side's approval that covered a changed field; record when and why.
+
+    The side making the change stands by its own approval (the change is its own act);
+    the other side approved something else and is asked again. A change made for both
+    sides at once (by an administrator) clears both.
+    """
     cleared = []
+    others = BOTH_SIDES - by_sides or BOTH_SIDES
     for side in sorted(SECONDMENT_APPROVAL_COVERS):
         touched = changed & SECONDMENT_APPROVAL_COVERS[side]
-        if not touched or getattr(secondment, f"{side}_approved_at") is None:
+        if side not in others or not touched:
+            continue
+        if getattr(secondment, f"{side}_approved_at") is None:
             continue
         setattr(secondment, f"{side}_approved_by", None)
         setattr(secondment, f"{side}_approved_at", None)

@@ -16,6 +16,10 @@ class ReminderKind(models.TextChoices):
     AGREEMENT_EXPIRY_30 = "agreement_expiry_30", "Agreement expires in 30 days"
     SECONDMENT_START_14 = "secondment_start_14", "Secondment starts in 14 days"
     SECONDMENT_END_14 = "secondment_end_14", "Secondment ends in 14 days"
+    SECONDMENT_APPROVAL_CLEARED = (
+        "secondment_approval_cleared",
+        "Secondment changed after your side approved: approve again",
+    )
 
 
 MILESTONE_KINDS = frozenset(
@@ -36,7 +40,13 @@ AGREEMENT_KINDS = frozenset(
         ReminderKind.AGREEMENT_EXPIRY_30,
     }
 )
-SECONDMENT_KINDS = frozenset({ReminderKind.SECONDMENT_START_14, ReminderKind.SECONDMENT_END_14})
+SECONDMENT_KINDS = frozenset(
+    {
+        ReminderKind.SECONDMENT_START_14,
+        ReminderKind.SECONDMENT_END_14,
+        ReminderKind.SECONDMENT_APPROVAL_CLEARED,
+    }
+)
 
 
 class DeliveryStatus(models.TextChoices):

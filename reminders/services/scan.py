@@ -37,7 +37,10 @@ from django.db.models import Count as CountOf
 from django.utils import timezone
 
 from core.db import local_date
-from exchanges.selectors import secondments_starting_or_ending_within
+from exchanges.selectors import (
+    secondments_awaiting_reapproval,
+    secondments_starting_or_ending_within,
+)
 from institutes.models import Person
 from mou.choices import AgreementStatus
 from mou.models import Milestone
@@ -244,6 +247,32 @@ def secondment_reminders_due(*, now: datetime, policy: Policy) -> list[Reminder]
     return [row for key, row in candidates.items() if key not in existing]
 
 
+def reapproval_reminders_due(*, now: datetime) -> list[Reminder]:
+    """One reminder to each coordinator of a side whose approval a later change cleared,
+    dated the day it was cleared in the coordinator's zone; none twice."""
+    candidates: dict[tuple[int, str, int, object], Reminder] = {}
+    for item in secondments_awaiting_reapproval():
+        for coordinator in item.coordinators:
+            on = local_date_at(item.cleared_at, coordinator.time_zone)
+            kind = ReminderKind.SECONDMENT_APPROVAL_CLEARED
+            candidates[(item.secondment.pk, kind, coordinator.pk, on)] = Reminder(
+                secondment_id=item.secondment.pk,
+                recipient_id=coordinator.pk,
+                kind=kind,
+                local_date=on,
+                next_attempt_at=now,
+            )
+    if not candidates:
+        return []
+    existing = set(
+        Reminder.objects.filter(
+            secondment_id__in={key[0] for key in candidates},
+            kind=ReminderKind.SECONDMENT_APPROVAL_CLEARED,
+        ).values_list("secondment_id", "kind", "recipient_id", "local_date")
+    )
+    return [row for key, row in candidates.items() if key not in existing]
+
+
 @dataclass
 class ScanResult:
     created: int = 0
@@ -301,7 +330,10 @@ def scan_reminders(*, now: datetime, policy: Policy | None = None) -> ScanResult
                     next_attempt_at=now,
                 )
             )
-    for row in secondment_reminders_due(now=now, policy=policy):
+    for row in [
+        *secondment_reminders_due(now=now, policy=policy),
+        *reapproval_reminders_due(now=now),
+    ]:
         row.created_at = stamp
         rows.append(row)
     result = ScanResult()

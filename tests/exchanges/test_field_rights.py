@@ -19,6 +19,9 @@ from exchanges.choices import (
     VettingLevel,
 )
 from exchanges.models import Secondment
+from reminders.choices import ReminderKind
+from reminders.models import Reminder
+from reminders.services import scan_reminders
 from tests.factories import SYSTEM, CommitmentFactory, PersonFactory, SecondmentFactory
 
 TODAY = timezone.localdate()
@@ -149,8 +152,9 @@ def test_home_side_cannot_lower_the_hosts_vetting_or_record_host_access(world: A
 
 
 def test_a_change_to_what_a_side_approved_clears_that_approval(world: Any) -> None:
-    """The host raising its own requirement after approval clears both approvals (each
-    approved the old plan), returns the secondment to proposed and says why."""
+    """The host raising its own requirement after approval clears the home side's approval
+    (it approved the old plan), keeps the host's own, returns the secondment to proposed
+    and says why; the home side's coordinators get a reminder."""
     start = TODAY + dt.timedelta(days=30)
     secondment = SecondmentFactory(
         agreement=world.agreement,
@@ -170,13 +174,19 @@ def test_a_change_to_what_a_side_approved_clears_that_approval(world: Any) -> No
     )
     assert "vetting_required_host" in SECONDMENT_APPROVAL_COVERS[Side.HOME]
     assert saved.status == SecondmentStatus.PROPOSED
-    assert saved.home_approved_at is None and saved.host_approved_at is None
-    assert saved.home_approval_cleared_at is not None
+    assert saved.home_approved_at is None and saved.host_approved_at is not None
+    assert saved.home_approval_cleared_at is not None and saved.host_approval_cleared_at is None
     assert "vetting the host side requires" in saved.approval_cleared_because
-    assert "home" in saved.approval_cleared_because
-    # Approving again lifts the notice once both have approved.
-    services.secondment_approve(secondment=saved, actor=world.coordinator_uk)
-    again = services.secondment_approve(secondment=saved, actor=world.coordinator_au)
+    assert "the home side must approve again" in saved.approval_cleared_because
+    scan_reminders(now=timezone.now())
+    reminded = Reminder.objects.filter(
+        secondment=saved, kind=ReminderKind.SECONDMENT_APPROVAL_CLEARED
+    )
+    assert {r.recipient.user for r in reminded} == {world.coordinator_uk}
+    scan_reminders(now=timezone.now())
+    assert reminded.count() == 1
+    # Approving again lifts the notice.
+    again = services.secondment_approve(secondment=saved, actor=world.coordinator_uk)
     assert again.status == SecondmentStatus.APPROVED
     assert again.approval_cleared_because == ""
     assert again.home_approval_cleared_at is None and again.host_approval_cleared_at is None
