@@ -223,13 +223,13 @@ def test_scan_query_count_does_not_grow_with_milestones(
 ):
     _many_milestones(count, make_milestone)
     # Reads: owner, escalation to managers, to contacts, agreement review, expiry,
-    # secondments (none here); one
+    # secondments near their dates, secondments awaiting re-approval (none here); one
     # insert; one count of what was inserted; plus the transaction's savepoint pair.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         result = scan_reminders(now=at(LONDON, 2027, 4, 20, 12))
     assert result.created >= count
-    # An idle tick: the six reads (each finds nothing) and the savepoint pair.
-    with django_assert_num_queries(8):
+    # An idle tick: the seven reads (each finds nothing) and the savepoint pair.
+    with django_assert_num_queries(9):
         assert scan_reminders(now=at(LONDON, 2027, 4, 20, 12, 15)).created == 0
 
 
