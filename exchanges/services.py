@@ -14,13 +14,19 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import DomainError, TransitionNotAllowed
 from core.history import acting
-from core.services import check_transition, check_version, lock, status_label, validate
+from core.services import (
+    changed_values,
+    check_transition,
+    check_version,
+    lock,
+    status_label,
+    validate,
+)
 from exchanges.choices import (
     SECONDMENT_DETAILS_EDITABLE_IN,
     SECONDMENT_NEEDS_REASON,
@@ -161,20 +167,6 @@ def _save(secondment: Secondment) -> None:
         ) from exc
 
 
-def _differs(secondment: Secondment, name: str, value: Any) -> bool:
-    """Whether ``value`` would change the field (relations compared by id)."""
-    try:
-        field = Secondment._meta.get_field(name)
-    except FieldDoesNotExist:
-        return True
-    if field.many_to_one:
-        return getattr(secondment, field.attname) != getattr(value, "pk", value)
-    current = getattr(secondment, name)
-    if isinstance(current, str) and isinstance(value, str):
-        return current.strip() != value.strip()
-    return current != value
-
-
 def _set_commitments(secondment: Secondment, commitments: Iterable[Commitment]) -> None:
     secondment.commitments.set(list(commitments))
 
@@ -278,7 +270,13 @@ def secondment_update(
         locked = lock(Secondment, secondment.pk)
         ensure(can_edit_secondment(actor, locked))
         check_version(locked, expected_version)
-        changes = {name: value for name, value in changes.items() if _differs(locked, name, value)}
+        changes = changed_values(locked, changes)
+        links = list(commitments) if commitments is not None else None
+        relinked = links is not None and {c.pk for c in links} != {
+            c.pk for c in locked.commitments.all()
+        }
+        if not changes and not relinked:
+            return locked  # saved as it was opened: nothing to write, no new version
         unknown = set(changes) - PLAN_FIELDS - DETAIL_FIELDS
         if unknown:
             raise DomainError({name: "This field cannot be changed here." for name in unknown})
@@ -306,12 +304,11 @@ def secondment_update(
             can_edit_secondment(actor, locked),
             "Your institute must stay the home or the host of this secondment.",
         )
-        links = list(commitments) if commitments is not None else None
         check_secondment(locked, links)
         validate(locked)
         locked.version += 1
         _save(locked)
-        if links is not None:
+        if links is not None and relinked:
             _set_commitments(locked, links)
     return locked
 

@@ -6,13 +6,10 @@ from typing import Any
 
 from django import forms
 
+from core.forms import DateInput
 from institutes.models import Institute
 from mou.choices import COMMITMENT_TRANSITIONS, CommitmentStatus
 from mou.models import Commitment
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class VersionedForm(forms.Form):
