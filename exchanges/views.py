@@ -15,7 +15,12 @@ from core.exports import export_response
 from core.forms import add_domain_errors
 from core.views_helpers import get_or_404, paginate
 from exchanges import selectors, services
-from exchanges.choices import SECONDMENT_TRANSITIONS, SecondmentStatus, Side
+from exchanges.choices import (
+    SECONDMENT_DETAILS_EDITABLE_IN,
+    SECONDMENT_TRANSITIONS,
+    SecondmentStatus,
+    Side,
+)
 from exchanges.filters import SecondmentFilter
 from exchanges.forms import (
     FiguresForm,
@@ -61,7 +66,7 @@ def _action_context(request: HttpRequest, secondment: Secondment) -> dict[str, A
         and getattr(secondment, f"{side}_approved_at") is None
     ]
     return {
-        "can_edit": can_edit and secondment.status not in {"completed", "cancelled"},
+        "can_edit": can_edit and secondment.status in SECONDMENT_DETAILS_EDITABLE_IN,
         "approvable": approvable,
         "can_activate": can_edit and SecondmentStatus.ACTIVE in allowed,
         "can_complete": can_edit and SecondmentStatus.COMPLETED in allowed,
