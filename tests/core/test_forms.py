@@ -3,6 +3,7 @@
 import datetime as dt
 import importlib
 import inspect
+import re
 
 import django_filters
 import pytest
@@ -11,6 +12,7 @@ from django.utils import translation
 
 from core.forms import DateInput, DateTimeInput
 
+BROWSER_BOXES = {"date": r"\d{4}-\d{2}-\d{2}", "datetime-local": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"}
 FORM_MODULES = ["mou.forms", "exchanges.forms", "mou.filters", "exchanges.filters"]
 
 
@@ -80,3 +82,44 @@ def test_the_commitment_form_shows_its_stored_dates(db):
     html = str(CommitmentForm(commitment=commitment))
     assert 'value="2026-06-01"' in html
     assert 'value="2027-05-31"' in html
+
+
+def _round_trips(field: forms.Field, name: str, value: object) -> object:
+    """What the field reads back from the inputs its widget renders for ``value``."""
+    html = field.widget.render(name, field.prepare_value(value))
+    inputs = re.findall(r'type="([^"]+)" name="([^"]+)" value="([^"]*)"', html)
+    assert inputs, html  # the widget did show a value
+    for kind, _, shown in inputs:
+        # What a browser's own box can show; anything else opens empty.
+        assert re.fullmatch(BROWSER_BOXES.get(kind, ".*"), shown), html
+    data = {input_name: shown for _, input_name, shown in inputs}
+    return field.clean(field.widget.value_from_datadict(data, {}, name))
+
+
+def _date_fields(form_class: type[forms.BaseForm]) -> list[tuple[str, forms.Field]]:
+    return [
+        (name, field)
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField)
+    ]
+
+
+def test_every_date_box_of_the_pages_and_the_admin_reads_back_what_it_shows(rf, admin_user):
+    from django.contrib import admin
+    from django.utils import timezone
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    form_classes = _forms_of_the_app()
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in {"mou", "exchanges", "institutes", "reminders"}:
+            form_classes.append(model_admin.get_form(request, None))
+    day = dt.date(2027, 3, 31)
+    moment = timezone.make_aware(dt.datetime(2027, 3, 31, 8, 5))  # noqa: DTZ001
+    checked = 0
+    for form_class in form_classes:
+        for name, field in _date_fields(form_class):
+            value = day if isinstance(field, forms.DateField) else moment
+            assert _round_trips(field, name, value) == value, f"{form_class.__name__}.{name}"
+            checked += 1
+    assert checked >= 20
