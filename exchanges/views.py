@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.exports import export_response
 from core.forms import add_domain_errors
-from core.views_helpers import get_or_404, paginate
+from core.views_helpers import get_or_404, paginate, report_save
 from exchanges import selectors, services
 from exchanges.choices import (
     SECONDMENT_DETAILS_EDITABLE_IN,
@@ -132,7 +132,7 @@ def secondment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["version"].required = True  # an edit must prove which copy it started from
     if request.method == "POST" and form.is_valid():
         try:
-            services.secondment_update(
+            saved = services.secondment_update(
                 secondment=secondment,
                 actor=request.user,
                 changes=form.service_fields(),
@@ -142,7 +142,9 @@ def secondment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_errors(form, error)
         else:
-            messages.success(request, "Secondment saved.")
+            report_save(
+                request, saved=saved, version=form.cleaned_data["version"], done="Secondment saved."
+            )
             return redirect("exchanges:secondment-detail", pk=secondment.pk)
     return render(
         request,

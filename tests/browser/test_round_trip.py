@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from core.views_helpers import NOTHING_CHANGED
 from exchanges.choices import SecondmentStatus, VettingLevel
 from institutes.choices import Role
 from mou.models import Agreement
@@ -60,7 +61,7 @@ def assert_only_changed(before: dict[str, Any], after: dict[str, Any], changed: 
 
 
 def assert_saving_unchanged_writes_nothing(
-    page: Page, instance: models.Model, url: str, save: Any, done: str
+    page: Page, instance: models.Model, url: str, save: Any, done: str = NOTHING_CHANGED
 ) -> None:
     before, count = stored(instance), events(instance)
     page.goto(url)
@@ -108,7 +109,6 @@ def test_commitment_edit_keeps_every_other_value(page):
         commitment,
         f"/commitments/{commitment.pk}/edit/",
         lambda: page.get_by_role("button", name="Save").click(),
-        "Commitment saved.",
     )
 
 
@@ -140,7 +140,6 @@ def test_milestone_reschedule_box_shows_the_due_date_and_keeps_it(page):
         milestone,
         f"/milestones/{milestone.pk}/",
         lambda: page.get_by_role("button", name="Reschedule").click(),
-        "Milestone rescheduled.",
     )
 
 
@@ -195,7 +194,6 @@ def test_secondment_edit_keeps_dates_approvals_and_links(page):
         secondment,
         f"/exchanges/{secondment.pk}/edit/",
         lambda: page.get_by_role("button", name="Save").click(),
-        "Secondment saved.",
     )
 
 
