@@ -62,12 +62,6 @@ def status_tag(lifecycle: str, value: str) -> str:
     )
 
 
-@register.filter
-def tag_class(value: str, lifecycle: str) -> str:
-    """``{{ r.kind|tag_class:"reminder" }}``: just the GOV.UK tag modifier of a value."""
-    return vocabulary(lifecycle).tag_class(value)
-
-
 def _named_set(path: str) -> tuple[Any, str]:
     lifecycle, _, set_name = path.partition(".")
     return vocabulary(lifecycle), set_name
