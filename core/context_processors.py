@@ -19,6 +19,6 @@ def navigation(request: HttpRequest) -> dict[str, list[dict[str, object]]]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        current = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "current": current})
     return {"nav_items": items}

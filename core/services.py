@@ -119,6 +119,37 @@ def check_version(instance: models.Model, expected_version: int | None) -> None:
         raise StaleRecord(changes_since(instance, expected_version))
 
 
+def differs(instance: models.Model, name: str, value: Any) -> bool:
+    """Whether setting ``name`` to ``value`` would change the stored record.
+
+    Relations are compared by id, text with surrounding spaces ignored (and empty text the
+    same as none), other values after the field's own conversion (so "2027-03-31" equals
+    the stored date). A name that is not a field always counts as a change, so that it
+    reaches the caller's check of what may be changed.
+    """
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return True
+    if not field.concrete or field.many_to_many:
+        return True
+    current = getattr(instance, field.attname)
+    if field.is_relation:
+        return current != getattr(value, "pk", value)
+    try:
+        value = field.to_python(value)
+    except ValidationError:
+        return True  # not even the right kind of value: let validation say why
+    if isinstance(current, str | None) and isinstance(value, str | None):
+        return (current or "").strip() != (value or "").strip()
+    return bool(current != value)
+
+
+def changed_values(instance: models.Model, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of ``changes`` that really differs from what ``instance`` holds."""
+    return {name: value for name, value in changes.items() if differs(instance, name, value)}
+
+
 def save_changes[M: models.Model](
     instance: M,
     changes: Mapping[str, Any],
@@ -128,13 +159,19 @@ def save_changes[M: models.Model](
 ) -> M:
     """Apply ``changes`` (only ``allowed`` fields) to a locked instance, validate, bump version.
 
-    Unknown or forbidden fields are an error, not silently dropped.
+    The version is checked first, so a stale copy is refused even when it changes nothing.
+    Values equal to the stored ones are dropped: a form saved as it was opened writes
+    nothing (no save, no history row, no new version), and may carry fields its user cannot
+    change as long as they are unchanged. Changing a forbidden or unknown field is an error,
+    not silently dropped.
     """
-    allowed = set(allowed)
-    forbidden = set(changes) - allowed
+    check_version(instance, expected_version)
+    changes = changed_values(instance, changes)
+    forbidden = set(changes) - set(allowed)
     if forbidden:
         raise DomainError({name: "This field cannot be changed here." for name in forbidden})
-    check_version(instance, expected_version)
+    if not changes:
+        return instance
     for name, value in changes.items():
         setattr(instance, name, value)
     validate(instance)
@@ -169,34 +206,6 @@ def meaningful_reason(
             {field: f"{message} Write it in words: at least {REASON_MIN_ALNUM} letters or digits."}
         )
     return text
-
-
-def differing[M: models.Model](instance: M, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The entries of ``changes`` that would change ``instance`` (relations compared by id,
-    text stripped, empty text and None alike), so that a form may send every field."""
-    found = {}
-    for name, value in changes.items():
-        try:
-            field = instance._meta.get_field(name)
-        except FieldDoesNotExist:
-            found[name] = value
-            continue
-        if field.many_to_many or field.one_to_many:
-            found[name] = value
-            continue
-        if field.many_to_one or field.one_to_one:
-            current = getattr(instance, field.attname)
-            if current != getattr(value, "pk", value):
-                found[name] = value
-            continue
-        current = getattr(instance, name)
-        if isinstance(current, str) or isinstance(value, str):
-            if (current or "").strip() != (value or "").strip():
-                found[name] = value
-            continue
-        if current != value:
-            found[name] = value
-    return found
 
 
 def status_label(choices: Any, value: str) -> str:

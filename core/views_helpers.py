@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest
@@ -31,3 +32,14 @@ def get_or_404[T](fetch: Callable[[], T]) -> T:
         return fetch()
     except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404("Not found") from exc
+
+
+NOTHING_CHANGED = "Nothing was changed, so nothing was saved."
+
+
+def report_save(request: HttpRequest, *, saved: Any, version: int | None, done: str) -> None:
+    """Say what a versioned save did: ``done``, or that the form was saved unchanged."""
+    if version is not None and getattr(saved, "version", None) == version:
+        messages.info(request, NOTHING_CHANGED)
+    else:
+        messages.success(request, done)

@@ -1,9 +1,12 @@
 """Secondment statuses, the transition table that governs them (enforced in
-exchanges.services), the two approving sides and the vetting scale."""
+exchanges.services), how the pages show them, the two approving sides and the vetting
+scale."""
 
 from dataclasses import dataclass
 
 from django.db import models
+
+from core.vocabulary import Vocabulary
 
 
 class SecondmentStatus(models.TextChoices):
@@ -22,6 +25,19 @@ SECONDMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     SecondmentStatus.CANCELLED: frozenset(),
 }
 SECONDMENT_NEEDS_REASON = frozenset({SecondmentStatus.CANCELLED})
+SECONDMENT_OPEN = frozenset(
+    {SecondmentStatus.PROPOSED, SecondmentStatus.APPROVED, SecondmentStatus.ACTIVE}
+)
+SECONDMENT_CLOSED = frozenset({SecondmentStatus.COMPLETED, SecondmentStatus.CANCELLED})
+# The secondee is with the host now.
+SECONDMENT_UNDER_WAY = frozenset({SecondmentStatus.ACTIVE})
+SECONDMENT_TAGS = {
+    SecondmentStatus.PROPOSED: "govuk-tag--light-blue",
+    SecondmentStatus.APPROVED: "govuk-tag--turquoise",
+    SecondmentStatus.ACTIVE: "govuk-tag--green",
+    SecondmentStatus.COMPLETED: "govuk-tag--blue",
+    SecondmentStatus.CANCELLED: "govuk-tag--grey",
+}
 # Statuses that hold the person's time: a cancelled secondment frees its dates.
 SECONDMENT_HOLDS_DATES = frozenset(
     {
@@ -34,9 +50,7 @@ SECONDMENT_HOLDS_DATES = frozenset(
 # Once both sides have approved, who goes where and when is settled: changing it means
 # cancelling and proposing again, so that the approvals always refer to what happens.
 SECONDMENT_PLAN_EDITABLE_IN = frozenset({SecondmentStatus.PROPOSED})
-SECONDMENT_DETAILS_EDITABLE_IN = frozenset(
-    {SecondmentStatus.PROPOSED, SecondmentStatus.APPROVED, SecondmentStatus.ACTIVE}
-)
+SECONDMENT_DETAILS_EDITABLE_IN = SECONDMENT_OPEN
 
 
 class Side(models.TextChoices):
@@ -131,3 +145,17 @@ def direction_label(home_country: str, host_country: str) -> str:
 def direction_key(home_country: str, host_country: str) -> str:
     """The direction as used in URLs and the API, e.g. "GB-AU"."""
     return f"{home_country}-{host_country}"
+
+
+VOCABULARIES = [
+    Vocabulary(
+        name="secondment",
+        choices=SecondmentStatus,
+        tags=SECONDMENT_TAGS,
+        open=SECONDMENT_OPEN,
+        closed=SECONDMENT_CLOSED,
+        sets={
+            "under_way": SECONDMENT_UNDER_WAY,
+        },
+    ),
+]

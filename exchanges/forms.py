@@ -6,14 +6,11 @@ from typing import Any
 
 from django import forms
 
+from core.forms import DateInput
 from exchanges.choices import Side, VettingLevel
 from exchanges.models import Secondment
 from institutes.models import Institute, Person
 from mou.models import Agreement, Commitment
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PersonChoiceField(forms.ModelChoiceField):

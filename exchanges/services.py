@@ -24,10 +24,10 @@ from core.actors import Actor, Right, system_may
 from core.errors import DomainError, TransitionNotAllowed
 from core.history import acting
 from core.services import (
+    changed_values,
     check_transition,
     check_version,
     check_year,
-    differing,
     lock,
     meaningful_reason,
     status_label,
@@ -131,7 +131,7 @@ def secondment_create(
         raise DomainError({name: "This field cannot be set here." for name in unknown})
     # A side fills in only what it answers for; the other side's fields start empty.
     sides = sides_for(actor, home_id=home_institute.pk, host_id=host_institute.pk)
-    set_fields = differing(Secondment(), fields)
+    set_fields = changed_values(Secondment(), fields)
     _ensure_rights(set_fields, sides=sides, status=SecondmentStatus.PROPOSED)
     commitments = list(commitments)
     with acting(actor):
@@ -174,7 +174,7 @@ def secondment_update(
         check_version(locked, expected_version)
         changes = {
             name: value.strip() if isinstance(value, str) else value
-            for name, value in differing(locked, changes).items()
+            for name, value in changed_values(locked, changes).items()
         }
         unknown = set(changes) - PLAN_FIELDS - DETAIL_FIELDS
         if unknown:
@@ -508,7 +508,7 @@ def quota_set(
         }
         if existing is not None:
             check_version(existing, expected_version)
-            changes = differing(existing, values)
+            changes = changed_values(existing, values)
             if not changes:
                 return existing
             quota = existing

@@ -13,9 +13,14 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.exports import export_response
 from core.forms import add_domain_errors
-from core.views_helpers import get_or_404, paginate
+from core.views_helpers import get_or_404, paginate, report_save
 from exchanges import rules, selectors, services
-from exchanges.choices import SECONDMENT_TRANSITIONS, SecondmentStatus, Side
+from exchanges.choices import (
+    SECONDMENT_DETAILS_EDITABLE_IN,
+    SECONDMENT_TRANSITIONS,
+    SecondmentStatus,
+    Side,
+)
 from exchanges.filters import SecondmentFilter
 from exchanges.forms import (
     FiguresForm,
@@ -66,7 +71,7 @@ def _action_context(request: HttpRequest, secondment: Secondment) -> dict[str, A
         and getattr(secondment, f"{side}_approved_at") is None
     ]
     return {
-        "can_edit": can_edit and secondment.status not in {"completed", "cancelled"},
+        "can_edit": can_edit and secondment.status in SECONDMENT_DETAILS_EDITABLE_IN,
         "approvable": approvable,
         "can_activate": can_edit and SecondmentStatus.ACTIVE in allowed,
         "can_complete": can_edit and SecondmentStatus.COMPLETED in allowed,
@@ -143,7 +148,9 @@ def secondment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_errors(form, error)
         else:
-            messages.success(request, "Secondment saved.")
+            report_save(
+                request, saved=saved, version=form.cleaned_data["version"], done="Secondment saved."
+            )
             if (
                 saved.approval_cleared_because
                 and saved.version != secondment.version

@@ -11,7 +11,7 @@ from django.db import transaction
 from core.actors import Actor, Right, SystemActor
 from core.errors import PermissionDenied
 from core.history import acting
-from core.services import check_version, differing, lock, save_changes, validate
+from core.services import changed_values, check_version, lock, save_changes, validate
 from institutes.models import Institute, Person
 from institutes.roles import is_administrator
 
@@ -77,7 +77,7 @@ def person_update(
     with acting(actor):
         locked = lock(Person, person.pk)
         check_version(locked, expected_version)
-        changes = differing(locked, changes)
+        changes = changed_values(locked, changes)
         if not changes:
             return locked
         return save_changes(
@@ -94,7 +94,7 @@ def institute_update(
     with acting(actor):
         locked = lock(Institute, institute.pk)
         check_version(locked, expected_version)
-        changes = differing(locked, changes)
+        changes = changed_values(locked, changes)
         if not changes:
             return locked
         return save_changes(

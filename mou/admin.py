@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from core.admin import LinkedListInline, ReadOnlyAdmin, ServiceAdmin, VersionedModelForm
 from institutes.models import Institute
 from mou import services
-from mou.choices import CommitmentStatus
+from mou.choices import AgreementStatus, CommitmentStatus
 from mou.models import Agreement, Clause, Commitment, Milestone, Party, ProgressUpdate, Signatory
 
 
@@ -105,7 +105,7 @@ class AgreementAdmin(ServiceAdmin):
             self.run_service(
                 request,
                 lambda a=agreement: services.agreement_transition(
-                    agreement=a, to="in_force", actor=request.user
+                    agreement=a, to=AgreementStatus.IN_FORCE, actor=request.user
                 ),
                 f"{agreement.code} is in force.",
             )
@@ -116,7 +116,7 @@ class AgreementAdmin(ServiceAdmin):
             self.run_service(
                 request,
                 lambda a=agreement: services.agreement_transition(
-                    agreement=a, to="under_review", actor=request.user
+                    agreement=a, to=AgreementStatus.UNDER_REVIEW, actor=request.user
                 ),
                 f"{agreement.code} is under review.",
             )

@@ -1,6 +1,9 @@
-"""Statuses and the transition tables that govern them (enforced in mou.services)."""
+"""Statuses and the transition tables that govern them (enforced in mou.services), with
+what the pages need to show them: which are open or closed, and each one's tag colour."""
 
 from django.db import models
+
+from core.vocabulary import Vocabulary
 
 
 class AgreementStatus(models.TextChoices):
@@ -23,6 +26,17 @@ AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AgreementStatus.TERMINATED: frozenset(),
 }
 AGREEMENT_NEEDS_REASON = frozenset({AgreementStatus.TERMINATED})
+AGREEMENT_OPEN = frozenset(
+    {AgreementStatus.DRAFT, AgreementStatus.IN_FORCE, AgreementStatus.UNDER_REVIEW}
+)
+AGREEMENT_CLOSED = frozenset({AgreementStatus.EXPIRED, AgreementStatus.TERMINATED})
+AGREEMENT_TAGS = {
+    AgreementStatus.DRAFT: "govuk-tag--grey",
+    AgreementStatus.IN_FORCE: "govuk-tag--green",
+    AgreementStatus.UNDER_REVIEW: "govuk-tag--yellow",
+    AgreementStatus.EXPIRED: "govuk-tag--grey",
+    AgreementStatus.TERMINATED: "govuk-tag--red",
+}
 
 
 class CommitmentStatus(models.TextChoices):
@@ -79,6 +93,15 @@ COMMITMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     CommitmentStatus.WITHDRAWN: frozenset(),
 }
 COMMITMENT_NEEDS_REASON = frozenset({CommitmentStatus.WITHDRAWN})
+COMMITMENT_CLOSED = frozenset({CommitmentStatus.COMPLETED, CommitmentStatus.WITHDRAWN})
+COMMITMENT_TAGS = {
+    CommitmentStatus.NOT_STARTED: "govuk-tag--grey",
+    CommitmentStatus.ON_TRACK: "govuk-tag--green",
+    CommitmentStatus.AT_RISK: "govuk-tag--orange",
+    CommitmentStatus.OFF_TRACK: "govuk-tag--red",
+    CommitmentStatus.COMPLETED: "govuk-tag--blue",
+    CommitmentStatus.WITHDRAWN: "govuk-tag--grey",
+}
 
 
 class MilestoneStatus(models.TextChoices):
@@ -93,6 +116,13 @@ MILESTONE_TRANSITIONS: dict[str, frozenset[str]] = {
     MilestoneStatus.CANCELLED: frozenset(),
 }
 MILESTONE_NEEDS_REASON = frozenset({MilestoneStatus.CANCELLED})
+MILESTONE_OPEN = frozenset({MilestoneStatus.OPEN})
+MILESTONE_CLOSED = frozenset({MilestoneStatus.DONE, MilestoneStatus.CANCELLED})
+MILESTONE_TAGS = {
+    MilestoneStatus.OPEN: "govuk-tag--light-blue",
+    MilestoneStatus.DONE: "govuk-tag--green",
+    MilestoneStatus.CANCELLED: "govuk-tag--grey",
+}
 
 
 class Recurrence(models.TextChoices):
@@ -117,6 +147,24 @@ class Rag(models.TextChoices):
     GREEN = "green", "Green"
     GREY = "grey", "Grey"
 
+
+# Grey is the rating of a closed commitment (completed or withdrawn).
+RAG_OPEN = frozenset({Rag.RED, Rag.AMBER, Rag.GREEN})
+RAG_CLOSED = frozenset({Rag.GREY})
+RAG_TAGS = {
+    Rag.RED: "govuk-tag--red",
+    Rag.AMBER: "govuk-tag--orange",
+    Rag.GREEN: "govuk-tag--green",
+    Rag.GREY: "govuk-tag--grey",
+}
+# The dashboard chart's bars: GOV.UK colours, and a dash pattern so that colour is not
+# the only difference.
+RAG_CHART = {
+    Rag.RED: {"colour": "#d4351c", "dash": []},
+    Rag.AMBER: {"colour": "#f47738", "dash": [6, 3]},
+    Rag.GREEN: {"colour": "#00703c", "dash": [2, 2]},
+    Rag.GREY: {"colour": "#505a5f", "dash": [8, 2, 2, 2]},
+}
 
 RAG_RULE_HELP = (
     "Red: a milestone is late (not done by the end of its due date in its owner's time zone) "
@@ -171,3 +219,27 @@ MILESTONE_FIELD_EDITORS: dict[str, frozenset[str]] = {
     "owner": _OWNER_AND_UP,
     "is_illustrative": _ADMINISTRATOR,
 }
+VOCABULARIES = [
+    Vocabulary(
+        name="agreement",
+        choices=AgreementStatus,
+        tags=AGREEMENT_TAGS,
+        open=AGREEMENT_OPEN,
+        closed=AGREEMENT_CLOSED,
+    ),
+    Vocabulary(
+        name="commitment",
+        choices=CommitmentStatus,
+        tags=COMMITMENT_TAGS,
+        open=COMMITMENT_OPEN,
+        closed=COMMITMENT_CLOSED,
+    ),
+    Vocabulary(
+        name="milestone",
+        choices=MilestoneStatus,
+        tags=MILESTONE_TAGS,
+        open=MILESTONE_OPEN,
+        closed=MILESTONE_CLOSED,
+    ),
+    Vocabulary(name="rag", choices=Rag, tags=RAG_TAGS, open=RAG_OPEN, closed=RAG_CLOSED),
+]

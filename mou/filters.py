@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.forms import DateInput
 from institutes.models import Institute, Person
 from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus, Rag
 from mou.models import Agreement, Commitment, Milestone, Party
@@ -99,8 +100,8 @@ class MilestoneFilter(django_filters.FilterSet):
     )
     late = django_filters.BooleanFilter(field_name="is_late", label="Late")
     due_within = django_filters.NumberFilter(method="filter_due_within", label="Due within (days)")
-    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
-    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", widget=DateInput)
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", widget=DateInput)
     ordering = django_filters.OrderingFilter(
         fields=(("due_on", "due"), ("title", "title"), ("status", "status")),
     )

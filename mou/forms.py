@@ -6,13 +6,10 @@ from typing import Any
 
 from django import forms
 
+from core.forms import DateInput
 from institutes.models import Institute
 from mou.choices import COMMITMENT_TRANSITIONS, CommitmentStatus
 from mou.models import Commitment
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class VersionedForm(forms.Form):
@@ -95,16 +92,30 @@ class ProgressUpdateForm(forms.Form):
         ]
 
 
-class MilestoneCompleteForm(forms.Form):
+class MilestoneActionForm(forms.Form):
+    """One of the forms side by side on a milestone's page: ids of its own (``reschedule-
+    reason``, ``cancel-reason``) so that each label points at its own box."""
+
+    action = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.action}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class MilestoneCompleteForm(MilestoneActionForm):
+    action = "complete"
     done_on = forms.DateField(widget=DateInput, label="Done on", required=False,
                               help_text="Leave blank for today.")  # fmt: skip
     evidence_url = forms.URLField(required=False, label="Link to evidence", assume_scheme="https")
 
 
-class MilestoneRescheduleForm(VersionedForm):
+class MilestoneRescheduleForm(MilestoneActionForm, VersionedForm):
+    action = "reschedule"
     due_on = forms.DateField(widget=DateInput, label="New due date")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MilestoneCancelForm(forms.Form):
+class MilestoneCancelForm(MilestoneActionForm):
+    action = "cancel"
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why is it cancelled")

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.history import HistoryEntry, history_for
+from mou.choices import COMMITMENT_OPEN
 from mou.models import Agreement, Clause, Commitment, Milestone, Party, ProgressUpdate, Signatory
 
 
@@ -31,9 +32,7 @@ def agreement_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> Qu
             commitment_count=Count("commitments", distinct=True),
             open_commitment_count=Count(
                 "commitments",
-                filter=Q(
-                    commitments__status__in=["not_started", "on_track", "at_risk", "off_track"]
-                ),
+                filter=Q(commitments__status__in=COMMITMENT_OPEN),
                 distinct=True,
             ),
         )

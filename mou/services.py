@@ -17,10 +17,10 @@ from core.actors import Actor
 from core.errors import DomainError
 from core.history import acting
 from core.services import (
+    changed_values,
     check_transition,
     check_version,
     check_year,
-    differing,
     lock,
     meaningful_reason,
     save_changes,
@@ -72,17 +72,6 @@ COMMITMENT_EDITABLE = {
 MILESTONE_EDITABLE = {"title", "owner", "evidence_url", "is_illustrative"}
 CLAUSE_EDITABLE = {"number", "title", "text", "position", "is_illustrative"}
 SIGNATORY_EDITABLE = {"party", "name", "office", "notes"}
-
-
-def _save_differences(
-    locked: Any, changes: dict[str, Any], *, allowed: set[str], expected_version: int | None
-) -> Any:
-    """Check the version, keep only the changes that change something, save those."""
-    check_version(locked, expected_version)
-    changes = differing(locked, changes)
-    if not changes:
-        return locked
-    return save_changes(locked, changes, allowed=allowed, expected_version=expected_version)
 
 
 def _move(
@@ -142,7 +131,7 @@ def agreement_update(
     ensure(can_manage_agreements(actor))
     with acting(actor):
         locked = lock(Agreement, agreement.pk)
-        saved = _save_differences(
+        saved = save_changes(
             locked, changes, allowed=AGREEMENT_EDITABLE, expected_version=expected_version
         )
         check_agreement_dates(saved)
@@ -189,7 +178,7 @@ def party_update(
     ensure(can_manage_agreements(actor))
     with acting(actor):
         locked = lock(Party, party.pk)
-        return _save_differences(
+        return save_changes(
             locked,
             {"lead_department": lead_department.strip()},
             allowed={"lead_department"},
@@ -227,7 +216,7 @@ def signatory_update(
     ensure(can_manage_agreements(actor))
     with acting(actor):
         locked = lock(Signatory, signatory.pk)
-        saved = _save_differences(
+        saved = save_changes(
             locked, changes, allowed=SIGNATORY_EDITABLE, expected_version=expected_version
         )
         if saved.party.agreement_id != saved.agreement_id:
@@ -247,7 +236,7 @@ def clause_update(
         locked = lock(Clause, clause.pk)
         if isinstance(changes.get("number"), str):
             changes = changes | {"number": changes["number"].strip()}
-        return _save_differences(
+        return save_changes(
             locked, changes, allowed=CLAUSE_EDITABLE, expected_version=expected_version
         )
 
@@ -319,7 +308,7 @@ def commitment_update(
         editable = commitment_fields_editable(actor, locked)
         ensure(bool(editable))
         check_version(locked, expected_version)
-        changes = differing(locked, changes)
+        changes = changed_values(locked, changes)
         if not changes:
             return locked
         ensure_fields(changes, editable, COMMITMENT_FIELD_EDITORS)
@@ -388,7 +377,7 @@ def milestone_update(
         locked = lock(Milestone, milestone.pk)
         ensure(can_edit_milestone(actor, locked))
         check_version(locked, expected_version)
-        changes = differing(locked, changes)
+        changes = changed_values(locked, changes)
         if not changes:
             return locked
         ensure_fields(changes, milestone_fields_editable(actor, locked), MILESTONE_FIELD_EDITORS)

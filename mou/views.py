@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.exports import export_response
 from core.forms import add_domain_errors
-from core.views_helpers import get_or_404, paginate
+from core.views_helpers import get_or_404, paginate, report_save
 from mou import selectors, services
 from mou.choices import RAG_RULE_HELP
 from mou.filters import AgreementFilter, CommitmentFilter, MilestoneFilter
@@ -133,7 +133,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommitmentForm(request.POST or None, commitment=commitment, editable=editable)
     if request.method == "POST" and form.is_valid():
         try:
-            services.commitment_update(
+            saved = services.commitment_update(
                 commitment=commitment,
                 actor=request.user,
                 changes=form.changes(),
@@ -142,7 +142,9 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_errors(form, error)
         else:
-            messages.success(request, "Commitment saved.")
+            report_save(
+                request, saved=saved, version=form.cleaned_data["version"], done="Commitment saved."
+            )
             return redirect("mou:commitment-detail", pk=pk)
     return render(request, "mou/commitment_form.html", {"commitment": commitment, "form": form})
 
@@ -291,10 +293,11 @@ def milestone_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            call(form.cleaned_data)
+            saved = call(form.cleaned_data)
         except DomainError as error:
             add_domain_errors(form, error)
         else:
-            messages.success(request, MILESTONE_DONE_MESSAGES[action])
+            version = form.cleaned_data.get("version")
+            report_save(request, saved=saved, version=version, done=MILESTONE_DONE_MESSAGES[action])
             return redirect("mou:milestone-detail", pk=pk)
     return milestone_detail(request, pk, **{f"{action}_form": form})

@@ -1,6 +1,8 @@
-"""Reminder kinds and delivery statuses."""
+"""Reminder kinds and delivery statuses, and how the pages show them."""
 
 from django.db import models
+
+from core.vocabulary import Vocabulary
 
 
 class ReminderKind(models.TextChoices):
@@ -47,6 +49,25 @@ SECONDMENT_KINDS = frozenset(
         ReminderKind.SECONDMENT_APPROVAL_CLEARED,
     }
 )
+AGREEMENT_REVIEW_KINDS = frozenset(
+    {ReminderKind.AGREEMENT_REVIEW_90, ReminderKind.AGREEMENT_REVIEW_30}
+)
+# Red once late, yellow on the last day or two, blue while there is time.
+REMINDER_KIND_TAGS = {
+    ReminderKind.DUE_30: "govuk-tag--blue",
+    ReminderKind.DUE_7: "govuk-tag--blue",
+    ReminderKind.DUE_1: "govuk-tag--yellow",
+    ReminderKind.DUE_TODAY: "govuk-tag--yellow",
+    ReminderKind.OVERDUE: "govuk-tag--red",
+    ReminderKind.ESCALATION: "govuk-tag--red",
+    ReminderKind.AGREEMENT_REVIEW_90: "govuk-tag--blue",
+    ReminderKind.AGREEMENT_REVIEW_30: "govuk-tag--blue",
+    ReminderKind.AGREEMENT_EXPIRY_90: "govuk-tag--blue",
+    ReminderKind.AGREEMENT_EXPIRY_30: "govuk-tag--blue",
+    ReminderKind.SECONDMENT_START_14: "govuk-tag--blue",
+    ReminderKind.SECONDMENT_END_14: "govuk-tag--blue",
+    ReminderKind.SECONDMENT_APPROVAL_CLEARED: "govuk-tag--yellow",
+}
 
 
 class DeliveryStatus(models.TextChoices):
@@ -56,3 +77,37 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", "E-mailed"
     FAILED = "failed", "E-mail failed (gave up after retries)"
     SKIPPED = "skipped", "Not e-mailed"
+
+
+# Pending is still to be e-mailed; the others are settled (a failed one until retried).
+DELIVERY_OPEN = frozenset({DeliveryStatus.PENDING})
+DELIVERY_CLOSED = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED})
+DELIVERY_RETRYABLE = frozenset({DeliveryStatus.FAILED})
+DELIVERY_TAGS = {
+    DeliveryStatus.PENDING: "govuk-tag--light-blue",
+    DeliveryStatus.SENT: "govuk-tag--green",
+    DeliveryStatus.FAILED: "govuk-tag--red",
+    DeliveryStatus.SKIPPED: "govuk-tag--grey",
+}
+
+VOCABULARIES = [
+    Vocabulary(
+        name="reminder",
+        choices=ReminderKind,
+        tags=REMINDER_KIND_TAGS,
+        sets={
+            "milestone": MILESTONE_KINDS,
+            "agreement": AGREEMENT_KINDS,
+            "agreement_review": AGREEMENT_REVIEW_KINDS,
+            "secondment": SECONDMENT_KINDS,
+        },
+    ),
+    Vocabulary(
+        name="delivery",
+        choices=DeliveryStatus,
+        tags=DELIVERY_TAGS,
+        open=DELIVERY_OPEN,
+        closed=DELIVERY_CLOSED,
+        sets={"retryable": DELIVERY_RETRYABLE},
+    ),
+]

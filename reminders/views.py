@@ -13,7 +13,7 @@ from core.errors import DomainError, PermissionDenied
 from core.views_helpers import get_or_404
 from institutes.roles import is_administrator, person_of
 from reminders import selectors, services
-from reminders.choices import DeliveryStatus
+from reminders.choices import DELIVERY_OPEN, DELIVERY_RETRYABLE, DeliveryStatus
 from reminders.policy import current_policy, describe
 
 PAGE_SIZE = 50
@@ -55,21 +55,43 @@ def _ensure_administrator(request: HttpRequest) -> None:
         raise HttpForbidden("Only administrators can see the outbox.")
 
 
+# The outbox's sections, most urgent first, and the words of its counts.
+OUTBOX_SECTIONS = (
+    (DeliveryStatus.FAILED, "Failed"),
+    (DeliveryStatus.PENDING, "Waiting to be e-mailed"),
+    (DeliveryStatus.SENT, "Recently e-mailed"),
+)
+OUTBOX_COUNT_LABELS = (
+    (DeliveryStatus.PENDING, "Waiting"),
+    (DeliveryStatus.SENT, "E-mailed"),
+    (DeliveryStatus.FAILED, "Failed"),
+    (DeliveryStatus.SKIPPED, "Not e-mailed (opted out, dismissed or closed)"),
+)
+
+
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     _ensure_administrator(request)
     sections = [
-        (status, label, selectors.outbox(status=status))
-        for status, label in (
-            (DeliveryStatus.FAILED, "Failed"),
-            (DeliveryStatus.PENDING, "Waiting to be e-mailed"),
-            (DeliveryStatus.SENT, "Recently e-mailed"),
-        )
+        {
+            "status": status,
+            "label": label,
+            "rows": selectors.outbox(status=status),
+            "delivered": status == DeliveryStatus.SENT,
+            "waiting": status in DELIVERY_OPEN,
+            "retryable": status in DELIVERY_RETRYABLE,
+        }
+        for status, label in OUTBOX_SECTIONS
     ]
+    counts = selectors.outbox_counts()
     return render(
         request,
         "reminders/outbox.html",
-        {"sections": sections, "counts": selectors.outbox_counts(), "limit": selectors.OUTBOX_PAGE},
+        {
+            "sections": sections,
+            "counts": [(label, counts[status]) for status, label in OUTBOX_COUNT_LABELS],
+            "limit": selectors.OUTBOX_PAGE,
+        },
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from exchanges.choices import SecondmentStatus
+from exchanges.choices import SECONDMENT_UNDER_WAY
 from exchanges.selectors import exchange_figures, secondment_list
 from mou.choices import CommitmentStatus, Rag
 from mou.models import Commitment, Milestone, ProgressUpdate
@@ -101,7 +101,9 @@ def dashboard(*, user: Any, now: datetime | None = None) -> dict[str, Any]:
         .select_related("commitment__agreement", "author__institute")
         .order_by("-posted_at", "-pk")
     )
-    active_secondments = secondment_list(user=user, filters={"status": [SecondmentStatus.ACTIVE]})
+    active_secondments = secondment_list(
+        user=user, filters={"status": sorted(SECONDMENT_UNDER_WAY)}
+    )
     rag_totals: dict[str, int] = defaultdict(int)
     agreements = commitment_figures(user=user, now=now)
     for fig in agreements:

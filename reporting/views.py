@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from mou.choices import RAG_RULE_HELP
+from mou.choices import RAG_CHART, RAG_RULE_HELP
 from reminders.views import my_reminders_context
 from reporting import selectors
 
@@ -14,6 +14,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "rag": rag,
                 "label": label,
+                **RAG_CHART[rag],
                 "data": [fig.by_rag.get(rag, 0) for fig in context["agreements"]],
             }
             for rag, label in context["rags"]

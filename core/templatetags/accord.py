@@ -1,4 +1,4 @@
-"""Template helpers: GOV.UK classes on form widgets, RAG and status tags, query strings."""
+"""Template helpers: GOV.UK classes on form widgets, status tags, query strings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import Any
 from django import forms, template
 from django.http import QueryDict
 from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from core.vocabulary import vocabulary
 
 register = template.Library()
 
@@ -39,50 +42,43 @@ def govuk(field: forms.BoundField) -> str:
     return field.as_widget(attrs=attrs)
 
 
-RAG_CLASSES = {
-    "red": "govuk-tag--red",
-    "amber": "govuk-tag--orange",
-    "green": "govuk-tag--green",
-    "grey": "govuk-tag--grey",
-}
-
-
 @register.simple_tag
-def rag_tag(value: str) -> str:
-    """A RAG tag that says its colour in words (never colour alone)."""
+def status_tag(lifecycle: str, value: str) -> str:
+    """A value's tag, coloured and worded as its lifecycle's ``choices.py`` says.
+
+    ``{% status_tag "commitment" c.status %}``. The tag says its value in words, so colour
+    is never the only signal; ``data-<lifecycle>`` carries the value for scripts and tests.
+    """
     if not value:
         return ""
+    words = vocabulary(lifecycle)
     return format_html(
-        '<strong class="govuk-tag {} accord-rag" data-rag="{}">{}</strong>',
-        RAG_CLASSES.get(value, ""),
+        '<strong class="govuk-tag {} accord-tag-{}" data-{}="{}">{}</strong>',
+        words.tag_class(value),
+        lifecycle,
+        lifecycle,
         value,
-        value.capitalize(),
+        words.label(value),
     )
 
 
-STATUS_CLASSES = {
-    "not_started": "govuk-tag--grey",
-    "on_track": "govuk-tag--green",
-    "at_risk": "govuk-tag--orange",
-    "off_track": "govuk-tag--red",
-    "completed": "govuk-tag--blue",
-    "withdrawn": "govuk-tag--grey",
-    "open": "govuk-tag--light-blue",
-    "done": "govuk-tag--green",
-    "cancelled": "govuk-tag--grey",
-    "draft": "govuk-tag--grey",
-    "in_force": "govuk-tag--green",
-    "under_review": "govuk-tag--yellow",
-    "expired": "govuk-tag--grey",
-    "terminated": "govuk-tag--red",
-}
+def _named_set(path: str) -> tuple[Any, str]:
+    lifecycle, _, set_name = path.partition(".")
+    return vocabulary(lifecycle), set_name
+
+
+@register.filter
+def is_in(value: str, path: str) -> bool:
+    """``{% if m.status|is_in:"milestone.open" %}``: whether a value is in a named set."""
+    words, set_name = _named_set(path)
+    return value in words.members(set_name)
 
 
 @register.simple_tag
-def status_tag(value: str, label: str) -> str:
-    return format_html(
-        '<strong class="govuk-tag {}">{}</strong>', STATUS_CLASSES.get(value, ""), label
-    )
+def status_query(path: str, parameter: str = "status") -> str:
+    """``?{% status_query "commitment.open" %}``: a list filter for every value of a set."""
+    words, set_name = _named_set(path)
+    return urlencode([(parameter, value) for value in words.members(set_name)])
 
 
 @register.simple_tag
@@ -109,7 +105,7 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
 
 @register.filter
 def lookup(mapping: dict[str, Any] | None, key: str) -> Any:
-    """``{{ counts|lookup:"red" }}``: a dict value by key, 0 when missing."""
+    """``{{ counts|lookup:value }}``: a dict value by key, 0 when missing."""
     return (mapping or {}).get(key, 0)
 
 

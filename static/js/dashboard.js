@@ -5,8 +5,6 @@
   const canvas = document.getElementById("rag-chart");
   if (!source || !canvas || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
-  const colours = { red: "#d4351c", amber: "#f47738", green: "#00703c", grey: "#505a5f" };
-  const patterns = { red: [], amber: [6, 3], green: [2, 2], grey: [8, 2, 2, 2] };
   new Chart(canvas, {
     type: "bar",
     data: {
@@ -14,10 +12,10 @@
       datasets: data.series.map((s) => ({
         label: s.label,
         data: s.data,
-        backgroundColor: colours[s.rag],
+        backgroundColor: s.colour,
         borderColor: "#0b0c0c",
         borderWidth: 1,
-        borderDash: patterns[s.rag],
+        borderDash: s.dash,
       })),
     },
     options: {

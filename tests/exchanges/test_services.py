@@ -199,6 +199,34 @@ def test_secondment_update_refuses_a_stale_copy(world, proposed):
         )
 
 
+def test_secondment_update_with_the_stored_values_writes_nothing(world, proposed):
+    proposed.commitments.set([CommitmentFactory(clause=ClauseFactory(agreement=world.agreement))])
+    proposed.refresh_from_db()
+    history = len(secondment_history(secondment=proposed))
+    form_values = {
+        name: getattr(proposed, name)
+        for name in ("role", "planned_start_on", "planned_end_on", "notes", "person")
+    } | {"role": f" {proposed.role} ", "host_institute": proposed.host_institute_id}
+    saved = services.secondment_update(
+        secondment=proposed,
+        actor=world.coordinator_au,
+        changes=form_values,
+        expected_version=proposed.version,
+        commitments=list(proposed.commitments.all()),
+    )
+    fresh = Secondment.objects.get(pk=proposed.pk)
+    assert (saved.version, fresh.version) == (proposed.version, proposed.version)
+    assert fresh.updated_at == proposed.updated_at
+    assert len(secondment_history(secondment=fresh)) == history
+    with pytest.raises(StaleRecord):
+        services.secondment_update(
+            secondment=proposed,
+            actor=world.coordinator_au,
+            changes=form_values,
+            expected_version=proposed.version - 1,
+        )
+
+
 def test_coordinator_of_another_institute_cannot_edit(world, proposed):
     with pytest.raises(PermissionDenied):
         services.secondment_update(
