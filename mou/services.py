@@ -402,9 +402,8 @@ def milestone_reschedule(
         if locked.status != MilestoneStatus.OPEN:
             raise DomainError({"due_on": "Only an open milestone can be rescheduled."})
         check_version(locked, expected_version)
-        if due_on == locked.due_on:
-            return locked
-        check_milestone_date(locked.commitment.agreement, due_on)
+        if due_on != locked.due_on:
+            check_milestone_date(locked.commitment.agreement, due_on)
         changes: dict[str, Any] = {"due_on": due_on}
         if reason.strip():
             changes["status_reason"] = meaningful_reason(reason)

@@ -33,6 +33,8 @@ def _commitment_form(commitment, **changes):
         "milestones-INITIAL_FORMS": "0",
         "milestones-MIN_NUM_FORMS": "0",
         "milestones-MAX_NUM_FORMS": "1000",
+        # The version the form was opened at: an admin save without it is refused.
+        "expected_version": commitment.version,
     }
     data.update(changes)
     return data
@@ -75,6 +77,7 @@ def test_admin_moves_a_milestone_due_date_by_rescheduling_it(admin_client):
             "evidence_url": "",
             "sequence": "",
             "is_illustrative": "",
+            "expected_version": milestone.version,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
