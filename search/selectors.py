@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from core.search import search_document, search_query
 from institutes.models import INSTITUTE_SEARCH_FIELDS, PERSON_SEARCH_FIELDS, Institute, Person
@@ -29,7 +29,6 @@ from mou.models import (
 )
 
 MAX_QUERY_LENGTH = 200
-FOUND_BY = ["its own words", "its owner", "its institute", "its clause", "its milestones"]
 
 
 def _matching(queryset: QuerySet, fields: tuple[str, ...], query: SearchQuery) -> QuerySet:
@@ -57,38 +56,30 @@ def search_register(*, user: Any, text: str) -> SearchResults:
     query = search_query(text)
     people = _ids(Person, PERSON_SEARCH_FIELDS, query)
     institutes = _ids(Institute, INSTITUTE_SEARCH_FIELDS, query)
-    # Each way a commitment can be found, so the page can say which one found it.
-    found_by = {  # keys in the order of FOUND_BY
-        "its own words": Q(pk__in=_ids(Commitment, COMMITMENT_SEARCH_FIELDS, query)),
-        "its owner": Q(owner__in=people),
-        "its institute": Q(owed_by__in=institutes) | Q(lead_institute__in=institutes),
-        "its clause": Q(clause__in=_ids(Clause, CLAUSE_SEARCH_FIELDS, query)),
-        "its milestones": Q(
-            pk__in=_matching(Milestone.objects.all(), MILESTONE_SEARCH_FIELDS, query).values(
-                "commitment_id"
-            )
-        ),
-    }
-    any_match = Q()
-    for condition in found_by.values():
-        any_match |= condition
+    own = Q(pk__in=_ids(Commitment, COMMITMENT_SEARCH_FIELDS, query))
     commitments = (
         Commitment.objects.visible_to(user)
-        .filter(any_match)
-        .annotate(
-            **{
-                f"found_by_{n}": Case(
-                    When(condition, then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
+        .filter(
+            own
+            | Q(owner__in=people)
+            | Q(owed_by__in=institutes)
+            | Q(lead_institute__in=institutes)
+            | Q(clause__in=_ids(Clause, CLAUSE_SEARCH_FIELDS, query))
+            | Q(
+                pk__in=_matching(Milestone.objects.all(), MILESTONE_SEARCH_FIELDS, query).values(
+                    "commitment_id"
                 )
-                for n, condition in enumerate(found_by.values())
-            }
+            )
+        )
+        .annotate(
+            matched_itself=Case(
+                When(own, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
         )
         .for_list()
         # Records matching on their own words first, then those found through their owner,
         # institute, clause or milestones.
-        .order_by("-found_by_0", "agreement__title", "reference", "pk")
+        .order_by("-matched_itself", "reference", "pk")
     )
     milestones = (
         _matching(Milestone.objects.visible_to(user), MILESTONE_SEARCH_FIELDS, query)
@@ -117,3 +108,36 @@ def search_register(*, user: Any, text: str) -> SearchResults:
             "name", "pk"
         ),
     )
+
+
+def commitment_match_reasons(*, commitment_ids: list[int], text: str) -> dict[int, list[str]]:
+    """Why each of a page of found commitments was found ("its owner", "its milestones" …),
+    in one query. Checked row by row (EXISTS) as only a page of rows is asked about."""
+    query = search_query(text)
+
+    def exists(queryset: QuerySet, fields: tuple[str, ...]) -> Exists:
+        return Exists(_matching(queryset, fields, query))
+
+    reasons = {
+        "its own words": exists(
+            Commitment.objects.filter(pk=OuterRef("pk")), COMMITMENT_SEARCH_FIELDS
+        ),
+        "its owner": exists(Person.objects.filter(pk=OuterRef("owner_id")), PERSON_SEARCH_FIELDS),
+        "its institute": exists(
+            Institute.objects.filter(
+                Q(pk=OuterRef("owed_by_id")) | Q(pk=OuterRef("lead_institute_id"))
+            ),
+            INSTITUTE_SEARCH_FIELDS,
+        ),
+        "its clause": exists(Clause.objects.filter(pk=OuterRef("clause_id")), CLAUSE_SEARCH_FIELDS),
+        "its milestones": exists(
+            Milestone.objects.filter(commitment_id=OuterRef("pk")), MILESTONE_SEARCH_FIELDS
+        ),
+    }
+    names = {f"reason_{n}": label for n, label in enumerate(reasons)}
+    rows = (
+        Commitment.objects.filter(pk__in=commitment_ids)
+        .annotate(**{name: reasons[label] for name, label in names.items()})
+        .values("pk", *names)
+    )
+    return {row["pk"]: [label for name, label in names.items() if row[name]] for row in rows}

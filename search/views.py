@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.views_helpers import paginate
-from search.selectors import FOUND_BY, MAX_QUERY_LENGTH, search_register
+from search.selectors import MAX_QUERY_LENGTH, commitment_match_reasons, search_register
 
 # (key, heading); the order in which the groups are shown.
 KINDS = [
@@ -22,6 +21,7 @@ KINDS = [
     ("institutes", "Institutes"),
 ]
 PER_GROUP = 10
+COUNT_CAP = 1000
 
 
 class SearchForm(forms.Form):
@@ -63,18 +63,27 @@ def search_page(request: HttpRequest) -> HttpResponse:
             group = {"key": key, "heading": heading, **paginate(request, queryset)}
             group["count"] = group["page_obj"].paginator.count
         else:
-            # The total rides along on each row (a window over every match), so a group
-            # costs one query however many it finds.
-            rows = list(queryset.annotate(match_count=Window(Count("pk")))[:PER_GROUP])
-            group = {"key": key, "heading": heading, "rows": rows}
-            group["count"] = rows[0].match_count if rows else 0
+            # Two queries a group, whatever it finds: its first rows, and a count that stops
+            # at COUNT_CAP (counting every match of a common word would read them all).
+            count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+            group = {
+                "key": key,
+                "heading": heading,
+                "rows": list(queryset[:PER_GROUP]),
+                "count": min(count, COUNT_CAP),
+                "more_than": count > COUNT_CAP,
+            }
         if key == "commitments":
+            reasons = commitment_match_reasons(
+                commitment_ids=[c.pk for c in group["rows"]], text=text
+            )
             for commitment in group["rows"]:
-                commitment.found_by = [
-                    label
-                    for n, label in enumerate(FOUND_BY)
-                    if getattr(commitment, f"found_by_{n}")
-                ]
+                commitment.found_by = reasons.get(commitment.pk, [])
         context["groups"].append(group)
-    context.update(text=text, kind=kind, total=sum(g["count"] for g in context["groups"]))
+    context.update(
+        text=text,
+        kind=kind,
+        total=sum(g["count"] for g in context["groups"]),
+        more_than=any(g.get("more_than") for g in context["groups"]),
+    )
     return render(request, "search/results.html", context)

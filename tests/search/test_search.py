@@ -128,6 +128,19 @@ def test_search_rejects_bad_input_by_name_without_an_error_page(officer_client):
         assert _search(officer_client, text).status_code == 200, text
 
 
+def test_a_common_word_is_counted_up_to_a_cap(officer_client, monkeypatch):
+    from search import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    commitment = CommitmentFactory(title="Joint briefing")
+    for n in range(5):
+        MilestoneFactory(commitment=commitment, title=f"Briefing {n}")
+    response = _search(officer_client, "briefing")
+    assert "(more than 3)" in _group(response, "milestones")
+    assert "(1)" in _group(response, "commitments")
+    assert "More than 4 results" in response.content.decode()
+
+
 def test_header_search_box_is_on_every_page(officer_client):
     body = officer_client.get(reverse("mou:commitment-list")).content.decode()
     assert 'action="/search/"' in body
@@ -149,8 +162,9 @@ def test_search_query_count_does_not_grow(officer_client, size, django_assert_nu
         )
         MilestoneFactory(commitment=commitment, title=f"Briefing {n}")
     assert Institute.objects.count() >= 2
-    # Three for the session, user and header, then one per kind of record (six kinds).
-    with django_assert_num_queries(9):
+    # Three for the session, user and header, two per kind of record (six kinds), and why
+    # each commitment shown was found.
+    with django_assert_num_queries(16):
         assert _search(officer_client, "briefing DSIT OR briefing").status_code == 200
     # One kind, a page of it: its count and its rows.
     with django_assert_num_queries(5):
