@@ -25,9 +25,8 @@ def milestone_uid(milestone: Milestone) -> str:
     return f"milestone-{milestone.pk}@{host}"
 
 
-def _event(milestone: Milestone, *, now: dt.datetime) -> Event:
+def _event(milestone: Milestone, *, now: dt.datetime, url: str) -> Event:
     commitment = milestone.commitment
-    url = settings.SITE_URL.rstrip("/") + reverse("mou:milestone-detail", args=[milestone.pk])
     event = Event()
     event.add("uid", milestone_uid(milestone))
     event.add("dtstamp", now)
@@ -64,6 +63,10 @@ def milestone_calendar(name: str, milestones: Iterable[Milestone], *, now: dt.da
     calendar.add("name", name)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH)
+    # One reverse() for the whole feed rather than one per event.
+    before, _, after = reverse("mou:milestone-detail", args=[0]).rpartition("/0/")
+    base = settings.SITE_URL.rstrip("/") + before
     for milestone in milestones:
-        calendar.add_component(_event(milestone, now=now))
+        url = f"{base}/{milestone.pk}/{after}"
+        calendar.add_component(_event(milestone, now=now, url=url))
     return calendar.to_ical()
