@@ -17,6 +17,8 @@ urlpatterns = [
     path("exchanges/", include("exchanges.urls")),
     path("reminders/", include("reminders.urls")),
     path("reports/", include("reporting.urls")),
+    path("", include("feeds.urls")),
+    path("search/", include("search.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -4,11 +4,17 @@ import zoneinfo
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
 
 from core.models import TimestampedModel
+from core.search import search_document
 from core.validators import validate_time_zone
+
+# The fields the register's search reads (see core.search).
+INSTITUTE_SEARCH_FIELDS = ("name", "short_name", "parent_department")
+PERSON_SEARCH_FIELDS = ("name",)
 
 
 @pghistory.track()
@@ -31,6 +37,9 @@ class Institute(TimestampedModel):
                 name="%(app_label)s_%(class)s_country_iso",
                 violation_error_message="Country must be a two-letter ISO code such as GB.",
             ),
+        ]
+        indexes = [
+            GinIndex(search_document(*INSTITUTE_SEARCH_FIELDS), name="institute_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -79,6 +88,9 @@ class Person(TimestampedModel):
                 condition=~models.Q(manager=models.F("pk")),
                 name="%(app_label)s_%(class)s_not_own_manager",
             ),
+        ]
+        indexes = [
+            GinIndex(search_document(*PERSON_SEARCH_FIELDS), name="person_search_idx"),
         ]
 
     def __str__(self) -> str:

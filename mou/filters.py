@@ -12,6 +12,14 @@ from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus, Rag
 from mou.models import Agreement, Commitment, Milestone, Party
 
 ANY = "Any"
+# The ``side`` filter's value for commitments the participants owe together.
+JOINT = "joint"
+
+
+def _side_choices() -> list[tuple[str, str]]:
+    """ "Joint" and each institute alone; evaluated when a form is built, not at import."""
+    institutes = Institute.objects.order_by("short_name").values_list("pk", "short_name")
+    return [(JOINT, "Joint")] + [(str(pk), f"{short_name} alone") for pk, short_name in institutes]
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -43,6 +51,12 @@ class CommitmentFilter(django_filters.FilterSet):
     rag = django_filters.MultipleChoiceFilter(choices=Rag.choices, label="RAG")
     owed_by = django_filters.ModelChoiceFilter(
         empty_label=ANY, queryset=Institute.objects.all(), method="filter_owed_by", label="Owed by"
+    )
+    side = django_filters.ChoiceFilter(
+        empty_label=ANY,
+        choices=_side_choices,
+        method="filter_side",
+        label="Owed alone or jointly",
     )
     lead_institute = django_filters.ModelChoiceFilter(
         empty_label=ANY, queryset=Institute.objects.all()
@@ -79,6 +93,15 @@ class CommitmentFilter(django_filters.FilterSet):
         # EXISTS rather than a join: a join would need DISTINCT, which sorts every row.
         is_party = Exists(Party.objects.filter(agreement=OuterRef("agreement"), institute=value))
         return queryset.filter(Q(owed_by=value) | (Q(owed_by__isnull=True) & Q(is_party)))
+
+    def filter_side(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """One column of the who-owes-what matrix: joint commitments, or one institute's own
+        (unlike ``owed_by``, which adds that institute's share of the joint ones)."""
+        if not value:
+            return queryset
+        if value == JOINT:
+            return queryset.filter(owed_by__isnull=True)
+        return queryset.filter(owed_by_id=int(value))
 
 
 class MilestoneFilter(django_filters.FilterSet):

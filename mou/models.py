@@ -1,16 +1,24 @@
 from __future__ import annotations
 
 import pghistory
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
 from core.models import TimestampedModel
+from core.search import search_document
 from institutes.models import Institute, Person
 from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus, Recurrence
 from mou.querysets import AgreementQuerySet, CommitmentQuerySet, MilestoneQuerySet
 
 ILLUSTRATIVE_HELP = "Not taken from a public source: shown to users as illustrative."
+
+# The fields of each record that the register's search reads (see core.search).
+AGREEMENT_SEARCH_FIELDS = ("title", "code", "summary", "notes")
+CLAUSE_SEARCH_FIELDS = ("number", "title", "text")
+COMMITMENT_SEARCH_FIELDS = ("title", "reference", "description", "theme", "notes")
+MILESTONE_SEARCH_FIELDS = ("title",)
 
 
 @pghistory.track()
@@ -73,6 +81,9 @@ class Agreement(TimestampedModel):
                 condition=~Q(builds_on=F("pk")),
                 name="%(app_label)s_%(class)s_not_built_on_itself",
             ),
+        ]
+        indexes = [
+            GinIndex(search_document(*AGREEMENT_SEARCH_FIELDS), name="mou_agreement_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -140,6 +151,9 @@ class Clause(TimestampedModel):
             models.CheckConstraint(
                 condition=~Q(number=""), name="%(app_label)s_%(class)s_number_not_blank"
             ),
+        ]
+        indexes = [
+            GinIndex(search_document(*CLAUSE_SEARCH_FIELDS), name="mou_clause_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +238,7 @@ class Commitment(TimestampedModel):
             models.Index(fields=["status"], name="mou_commitment_status_idx"),
             models.Index(fields=["owner", "status"], name="mou_commitment_owner_idx"),
             models.Index(fields=["lead_institute", "status"], name="mou_commitment_lead_idx"),
+            GinIndex(search_document(*COMMITMENT_SEARCH_FIELDS), name="mou_commitment_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -283,6 +298,7 @@ class Milestone(TimestampedModel):
             models.Index(fields=["status", "due_on"], name="mou_milestone_status_due_idx"),
             models.Index(fields=["owner", "status", "due_on"], name="mou_milestone_owner_idx"),
             models.Index(fields=["commitment", "status", "due_on"], name="mou_milestone_cmt_idx"),
+            GinIndex(search_document(*MILESTONE_SEARCH_FIELDS), name="mou_milestone_search_idx"),
         ]
 
     def __str__(self) -> str:

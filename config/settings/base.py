@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "exchanges",
     "reminders",
     "reporting",
+    "feeds",
 ]
 
 MIDDLEWARE = [
