@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.actors import Actor
 from core.errors import PermissionDenied
 from core.history import acting
 from core.services import lock
@@ -16,7 +17,7 @@ from institutes.roles import is_administrator
 
 
 @transaction.atomic
-def calendar_feed_reset(*, actor: Any, user: Any) -> CalendarFeed:
+def calendar_feed_reset(*, actor: Actor, user: Any) -> CalendarFeed:
     """Give ``user`` a new secret calendar address (their first, or in place of the old
     one, which stops working at once). A person resets their own; an administrator anyone's."""
     if not actor.is_authenticated or (actor.pk != user.pk and not is_administrator(actor)):

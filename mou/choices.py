@@ -118,6 +118,9 @@ MILESTONE_TRANSITIONS: dict[str, frozenset[str]] = {
 MILESTONE_NEEDS_REASON = frozenset({MilestoneStatus.CANCELLED})
 MILESTONE_OPEN = frozenset({MilestoneStatus.OPEN})
 MILESTONE_CLOSED = frozenset({MilestoneStatus.DONE, MilestoneStatus.CANCELLED})
+MILESTONE_DONE = frozenset({MilestoneStatus.DONE})
+# What a timeline shows: every milestone but the cancelled ones.
+MILESTONE_SCHEDULED = frozenset({MilestoneStatus.OPEN, MilestoneStatus.DONE})
 MILESTONE_TAGS = {
     MilestoneStatus.OPEN: "govuk-tag--light-blue",
     MilestoneStatus.DONE: "govuk-tag--green",
@@ -240,6 +243,7 @@ VOCABULARIES = [
         tags=MILESTONE_TAGS,
         open=MILESTONE_OPEN,
         closed=MILESTONE_CLOSED,
+        sets={"done": MILESTONE_DONE, "scheduled": MILESTONE_SCHEDULED},
     ),
     Vocabulary(name="rag", choices=Rag, tags=RAG_TAGS, open=RAG_OPEN, closed=RAG_CLOSED),
 ]

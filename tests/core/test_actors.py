@@ -18,7 +18,7 @@ from mou import permissions as mou_permissions
 from mou import services as mou_services
 from tests.factories import CommitmentFactory, InstituteFactory, SecondmentFactory
 
-APPS = ["institutes", "mou", "exchanges", "reminders", "reporting"]
+APPS = ["institutes", "mou", "exchanges", "reminders", "reporting", "feeds"]
 REMINDER_PROCESS_MODULES = (
     "reminders.services.scan.",
     "reminders.services.delivery.",

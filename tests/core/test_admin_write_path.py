@@ -26,7 +26,7 @@ from tests.factories import (
     SecondmentFactory,
 )
 
-OUR_APPS = {"core", "institutes", "mou", "exchanges", "reminders", "reporting"}
+OUR_APPS = {"core", "institutes", "mou", "exchanges", "reminders", "reporting", "feeds"}
 
 
 def _party() -> Any:
