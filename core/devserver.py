@@ -203,16 +203,20 @@ class DevServer:
             time.sleep(0.5)
 
     def shutdown(self) -> None:
-        for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-            alive = [p for p in self.children.values() if p.poll() is None]
-            for process in self.children.values():
-                # The whole session: runserver's serving process, the worker's pool.
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, sig)
-            deadline = time.monotonic() + grace
-            for process in alive:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        # SIGTERM to each child lets it stop its own processes (runserver's serving process,
+        # the worker's pool); then SIGKILL to each child's whole session ends what is left.
+        for process in self.children.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10.0
+        for process in self.children.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        for process in self.children.values():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
         self.worker_ready_file.unlink(missing_ok=True)
         if self.embedded is not None and self.started_database:
             self.embedded.stop()

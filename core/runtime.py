@@ -499,8 +499,12 @@ def _exec(command: list[str]) -> int:
     started = server.ensure_running(say=lambda message: print(message, flush=True))
     try:
         child = subprocess.Popen(command)  # noqa: S603
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, lambda number, frame: child.send_signal(number))
+        # Ctrl-C and a closed terminal reach the command directly (same process group);
+        # wait for it to finish, then stop the server. A SIGTERM to this process alone
+        # is passed on.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, lambda number, frame: child.send_signal(number))
         return child.wait()
     finally:
         if started:
