@@ -247,7 +247,9 @@ class DevServer:
 
 def leftover_processes() -> list[int]:
     """Processes of a local run in this checkout: `make run`, its web server and worker."""
-    found = []
+    found: list[int] = []
+    if not Path("/proc/self").exists():  # no procfs: nothing to find this way
+        return found
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue

@@ -234,6 +234,14 @@ class EmbeddedPostgres:
         """
         if pid <= 0:
             return False
+        if not Path("/proc/self").exists():  # no procfs (macOS): trust a live pid
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
+            return True
         try:
             cwd = os.readlink(f"/proc/{pid}/cwd")
             with open(f"/proc/{pid}/stat", "rb") as handle:
@@ -244,9 +252,19 @@ class EmbeddedPostgres:
             return False
         return Path(cwd) == self.pgdata.resolve()
 
+    def _listens_elsewhere(self) -> bool:
+        """Whether postmaster.pid names a socket folder other than ours."""
+        try:
+            lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return len(lines) > 4 and bool(lines[4].strip()) and Path(lines[4]) != self.socket_dir
+
     def _leftover_processes(self) -> list[int]:
         """PostgreSQL processes still working in this data directory (e.g. orphaned backends)."""
-        pids = []
+        pids: list[int] = []
+        if not Path("/proc/self").exists():
+            return pids
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and self._is_our_postgres(int(entry.name)):
                 pids.append(int(entry.name))
@@ -261,7 +279,11 @@ class EmbeddedPostgres:
             if self.answers():
                 return False
             pid = self.postmaster_pid()
-            if pid is not None:
+            if pid is not None and self._listens_elsewhere():
+                # Started by an earlier launcher, with its socket somewhere else.
+                say("restarting the embedded PostgreSQL server to listen in its socket folder")
+                self._kill(pid, signal.SIGINT)  # PostgreSQL's fast shutdown
+            elif pid is not None:
                 # Alive but not answering: starting up (crash recovery) or shutting down.
                 if self._wait(lambda: self.answers() or not self._is_our_postgres(pid), 60):
                     if self.answers():
