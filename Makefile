@@ -15,7 +15,8 @@ WITH_DB := $(PY) -m core.runtime exec --
 
 help:
 	@echo "make run    - set up everything and start Accord on http://127.0.0.1:8000 with its demo data"
-	@echo "make test   - lint, check migrations and run the whole test suite on PostgreSQL"
+	@echo "             (ACCORD_ADDRESS=127.0.0.1:8001 make run serves elsewhere)"
+	@echo "make test   - lint, type-check, check migrations and run the whole test suite on PostgreSQL"
 	@echo "make bench  - measure speed and query counts on generated data"
 	@echo "make lock   - refresh requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make db     - start the embedded PostgreSQL server, for manage.py commands"

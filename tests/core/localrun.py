@@ -51,7 +51,7 @@ def clean_environment(**extra: str) -> dict[str, str]:
         "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST",
     }  # fmt: skip
     env = {key: value for key, value in os.environ.items() if key not in drop}
-    return env | {"DEMO_PASSWORD": "local-run-test-password", **extra}
+    return env | {"DEMO_PASSWORD": "local-run-test-password", "PYTHONUNBUFFERED": "1", **extra}
 
 
 def free_port() -> int:
