@@ -4,7 +4,13 @@ from pathlib import Path
 
 import environ
 
-from core.runtime import database_config, filesystem_broker_options, local_secret_key
+from core.runtime import (
+    DEFAULT_ADDRESS,
+    database_config,
+    filesystem_broker_options,
+    local_secret_key,
+    served_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -78,14 +84,14 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL always: DATABASE_URL when set, else a private embedded server under var/.
+# PostgreSQL always: DATABASE_URL when set, else the private embedded server under var/
+# (started by `make run`/`make test`, never by importing these settings).
 DATABASES = {"default": database_config(env, VAR_DIR)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # PostgreSQL's JIT compiler costs more than it saves on this app's short queries: measured
 # with `make bench`, it spent 0.9 s compiling inside a 1.1 s dashboard query.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -153,7 +159,10 @@ else:
     _mail_options = {}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Accord <accord@localhost>")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails and calendar feeds follow the address `make run` serves on by default.
+SITE_URL = env.str(
+    "SITE_URL", default=served_url(env.str("ACCORD_ADDRESS", default="") or DEFAULT_ADDRESS)
+)
 
 # Celery: Redis when CELERY_BROKER_URL is set; else kombu's filesystem transport under var/.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
