@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class Right(StrEnum):
@@ -48,7 +48,8 @@ class SystemActor:
         return f"process {self.process}"
 
 
-type Actor = AbstractUser | SystemActor
+# A signed-out visitor is an actor with no rights at all: every permission check says no.
+type Actor = AbstractBaseUser | AnonymousUser | SystemActor
 
 
 LOAD_DEMO = SystemActor(
