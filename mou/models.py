@@ -217,7 +217,10 @@ class Commitment(TimestampedModel):
     )
     open_milestone_count = models.PositiveIntegerField(default=0, editable=False)
     last_update_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the latest progress update was posted."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the latest progress update was posted.",
     )
 
     objects = CommitmentQuerySet.as_manager()

@@ -170,44 +170,74 @@ DROP FUNCTION IF EXISTS mou_commitment_rag_inputs();
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mou', '0002_administrator_permissions'),
+        ("mou", "0002_administrator_permissions"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='commitment',
-            name='update_update',
+            model_name="commitment",
+            name="update_update",
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='due_soon_from',
-            field=models.DateTimeField(blank=True, editable=False, help_text="First instant at which an open milestone is due within RAG_DUE_SOON_DAYS days in its owner's time zone, the earliest over open milestones.", null=True),
+            model_name="commitment",
+            name="due_soon_from",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="First instant at which an open milestone is due within RAG_DUE_SOON_DAYS days in its owner's time zone, the earliest over open milestones.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='last_update_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When the latest progress update was posted.', null=True),
+            model_name="commitment",
+            name="last_update_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When the latest progress update was posted.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='late_from',
-            field=models.DateTimeField(blank=True, editable=False, help_text="First instant at which an open milestone is late: the start of the day after its due date in its owner's time zone, the earliest over open milestones.", null=True),
+            model_name="commitment",
+            name="late_from",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="First instant at which an open milestone is late: the start of the day after its due date in its owner's time zone, the earliest over open milestones.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='next_due_on',
-            field=models.DateField(blank=True, editable=False, help_text='Earliest due date of an open milestone.', null=True),
+            model_name="commitment",
+            name="next_due_on",
+            field=models.DateField(
+                blank=True,
+                editable=False,
+                help_text="Earliest due date of an open milestone.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='open_milestone_count',
+            model_name="commitment",
+            name="open_milestone_count",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='commitment',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."agreement_id" IS DISTINCT FROM (NEW."agreement_id") OR OLD."clause_id" IS DISTINCT FROM (NEW."clause_id") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."description" IS DISTINCT FROM (NEW."description") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_illustrative" IS DISTINCT FROM (NEW."is_illustrative") OR OLD."lead_institute_id" IS DISTINCT FROM (NEW."lead_institute_id") OR OLD."notes" IS DISTINCT FROM (NEW."notes") OR OLD."owed_by_id" IS DISTINCT FROM (NEW."owed_by_id") OR OLD."owner_id" IS DISTINCT FROM (NEW."owner_id") OR OLD."recurrence" IS DISTINCT FROM (NEW."recurrence") OR OLD."recurrence_count" IS DISTINCT FROM (NEW."recurrence_count") OR OLD."reference" IS DISTINCT FROM (NEW."reference") OR OLD."start_on" IS DISTINCT FROM (NEW."start_on") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."status_reason" IS DISTINCT FROM (NEW."status_reason") OR OLD."target_on" IS DISTINCT FROM (NEW."target_on") OR OLD."theme" IS DISTINCT FROM (NEW."theme") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at") OR OLD."version" IS DISTINCT FROM (NEW."version"))', func='INSERT INTO "mou_commitmentevent" ("agreement_id", "clause_id", "created_at", "description", "id", "is_illustrative", "lead_institute_id", "notes", "owed_by_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recurrence", "recurrence_count", "reference", "start_on", "status", "status_reason", "target_on", "theme", "title", "updated_at", "version") VALUES (NEW."agreement_id", NEW."clause_id", NEW."created_at", NEW."description", NEW."id", NEW."is_illustrative", NEW."lead_institute_id", NEW."notes", NEW."owed_by_id", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recurrence", NEW."recurrence_count", NEW."reference", NEW."start_on", NEW."status", NEW."status_reason", NEW."target_on", NEW."theme", NEW."title", NEW."updated_at", NEW."version"); RETURN NULL;', hash='415ed77db425d61a5eb1f8e1d1fab43fab49764c', operation='UPDATE', pgid='pgtrigger_update_update_b53cb', table='mou_commitment', when='AFTER')),
+            model_name="commitment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."agreement_id" IS DISTINCT FROM (NEW."agreement_id") OR OLD."clause_id" IS DISTINCT FROM (NEW."clause_id") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."description" IS DISTINCT FROM (NEW."description") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_illustrative" IS DISTINCT FROM (NEW."is_illustrative") OR OLD."lead_institute_id" IS DISTINCT FROM (NEW."lead_institute_id") OR OLD."notes" IS DISTINCT FROM (NEW."notes") OR OLD."owed_by_id" IS DISTINCT FROM (NEW."owed_by_id") OR OLD."owner_id" IS DISTINCT FROM (NEW."owner_id") OR OLD."recurrence" IS DISTINCT FROM (NEW."recurrence") OR OLD."recurrence_count" IS DISTINCT FROM (NEW."recurrence_count") OR OLD."reference" IS DISTINCT FROM (NEW."reference") OR OLD."start_on" IS DISTINCT FROM (NEW."start_on") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."status_reason" IS DISTINCT FROM (NEW."status_reason") OR OLD."target_on" IS DISTINCT FROM (NEW."target_on") OR OLD."theme" IS DISTINCT FROM (NEW."theme") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at") OR OLD."version" IS DISTINCT FROM (NEW."version"))',
+                    func='INSERT INTO "mou_commitmentevent" ("agreement_id", "clause_id", "created_at", "description", "id", "is_illustrative", "lead_institute_id", "notes", "owed_by_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recurrence", "recurrence_count", "reference", "start_on", "status", "status_reason", "target_on", "theme", "title", "updated_at", "version") VALUES (NEW."agreement_id", NEW."clause_id", NEW."created_at", NEW."description", NEW."id", NEW."is_illustrative", NEW."lead_institute_id", NEW."notes", NEW."owed_by_id", NEW."owner_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recurrence", NEW."recurrence_count", NEW."reference", NEW."start_on", NEW."status", NEW."status_reason", NEW."target_on", NEW."theme", NEW."title", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="415ed77db425d61a5eb1f8e1d1fab43fab49764c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b53cb",
+                    table="mou_commitment",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.RunSQL(FORWARD_SQL, REVERSE_SQL),
     ]
