@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils import timezone
 from institutes.models import Institute, Person
 from mou.choices import AgreementStatus, CommitmentStatus, MilestoneStatus, Rag
 from mou.models import Agreement, Commitment, Milestone, Party
+from mou.querysets import latest_local_date
 
 ANY = "Any"
 
@@ -97,7 +100,7 @@ class MilestoneFilter(django_filters.FilterSet):
         queryset=Institute.objects.all(),
         label="Owner's institute",
     )
-    late = django_filters.BooleanFilter(field_name="is_late", label="Late")
+    late = django_filters.BooleanFilter(method="filter_late", label="Late")
     due_within = django_filters.NumberFilter(method="filter_due_within", label="Due within (days)")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
@@ -115,6 +118,19 @@ class MilestoneFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(title__icontains=value) | Q(commitment__title__icontains=value))
+
+    def filter_late(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        if not value:
+            return queryset.filter(is_late=False)
+        # The redundant bounds on status and due date let the (status, due_on) index find
+        # the candidates before the per-row time zone test.
+        return queryset.filter(
+            is_late=True,
+            status=MilestoneStatus.OPEN,
+            due_on__lte=latest_local_date(self.now) - timedelta(days=1),
+        )
 
     def filter_due_within(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         if value is None:

@@ -17,14 +17,56 @@ from mou.choices import (
 )
 
 
-def _earliest_local_date(now: datetime) -> date:
+def earliest_local_date(now: datetime) -> date:
     """No time zone is more than a day behind UTC: every person's today is on or after it."""
     return now.astimezone(UTC).date() - timedelta(days=1)
 
 
-def _latest_local_date(now: datetime) -> date:
+def latest_local_date(now: datetime) -> date:
     """No time zone is more than a day ahead of UTC: every person's today is on or before it."""
     return now.astimezone(UTC).date() + timedelta(days=1)
+
+
+class PageFirstQuerySet(models.QuerySet):
+    """A queryset that, once marked with ``page_first()``, reads a page (a slice) in two
+    steps: the page's primary keys with the filter and ordering alone, then the rows with
+    their related data and annotations for those keys only. The database then works out
+    joins and per-row expressions for one page instead of planning them for every row
+    that matches (PostgreSQL does not push a LIMIT below them). Counting, iterating
+    (exports) and unsliced reads are unchanged; paginators (the pages' and the API's)
+    slice, so they get this without knowing."""
+
+    _page_first = False
+
+    def page_first(self) -> PageFirstQuerySet:
+        clone = self._chain()
+        clone._page_first = True
+        return clone
+
+    def _clone(self) -> PageFirstQuerySet:
+        clone = super()._clone()
+        clone._page_first = self._page_first
+        return clone
+
+    def _fetch_all(self) -> None:
+        if (
+            self._result_cache is None
+            and self._page_first
+            and self.query.is_sliced
+            and self._iterable_class is models.query.ModelIterable
+        ):
+            keys = self._chain()
+            keys._page_first = False
+            ids = list(keys.values_list("pk", flat=True))
+            rows = self._chain()
+            rows._page_first = False
+            rows.query.clear_limits()
+            rows.query.clear_ordering(force=True)
+            by_pk = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+            self._result_cache = [by_pk[pk] for pk in ids if pk in by_pk]
+            self._prefetch_done = True
+            return
+        super()._fetch_all()
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -36,7 +78,7 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(status=AgreementStatus.IN_FORCE)
 
 
-class MilestoneQuerySet(models.QuerySet):
+class MilestoneQuerySet(PageFirstQuerySet):
     def visible_to(self, user: object) -> MilestoneQuerySet:
         return self
 
@@ -50,7 +92,7 @@ class MilestoneQuerySet(models.QuerySet):
         return (
             self.open()
             # A bound the index on (status, due_on) can use before the per-row zone test.
-            .filter(due_on__lte=_latest_local_date(now) - timedelta(days=1))
+            .filter(due_on__lte=latest_local_date(now) - timedelta(days=1))
             .alias(owner_today=local_date(now, "owner__time_zone"))
             .filter(due_on__lt=models.F("owner_today"))
         )
@@ -60,8 +102,8 @@ class MilestoneQuerySet(models.QuerySet):
         return (
             self.open()
             .filter(
-                due_on__gte=_earliest_local_date(now),
-                due_on__lte=_latest_local_date(now) + timedelta(days=days),
+                due_on__gte=earliest_local_date(now),
+                due_on__lte=latest_local_date(now) + timedelta(days=days),
             )
             .alias(owner_today=local_date(now, "owner__time_zone"))
             .filter(
@@ -96,7 +138,7 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
-class CommitmentQuerySet(models.QuerySet):
+class CommitmentQuerySet(PageFirstQuerySet):
     def visible_to(self, user: object) -> CommitmentQuerySet:
         return self
 

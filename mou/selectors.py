@@ -67,7 +67,7 @@ def commitment_list(
     """Commitments with their RAG, filtered as the list page and the API filter them."""
     from mou.filters import CommitmentFilter
 
-    qs = Commitment.objects.visible_to(user).for_list().with_rag(now=_now(now))
+    qs = Commitment.objects.visible_to(user).for_list().with_rag(now=_now(now)).page_first()
     return CommitmentFilter(filters or {}, queryset=qs).qs
 
 
@@ -96,7 +96,7 @@ def milestone_list(
 ) -> QuerySet[Milestone]:
     from mou.filters import MilestoneFilter
 
-    qs = Milestone.objects.visible_to(user).for_list().with_lateness(now=_now(now))
+    qs = Milestone.objects.visible_to(user).for_list().with_lateness(now=_now(now)).page_first()
     return MilestoneFilter(filters or {}, queryset=qs, request_now=_now(now)).qs
 
 
