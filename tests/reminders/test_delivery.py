@@ -169,8 +169,23 @@ def test_delivery_query_count_per_recipient_is_constant(
     for index in range(count):
         make_milestone(person, D(2027, 3, 31) - dt.timedelta(days=index % 20))
     scan_reminders(now=at(LONDON, 2027, 3, 31, 0, 15))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(18):
         assert deliver_pending(now=at(LONDON, 2027, 3, 31, 9)).messages == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("people", [1, 12])
+def test_delivery_pass_costs_fixed_queries_plus_one_mark_per_digest(
+    people, make_milestone, django_assert_num_queries
+):
+    """Claim, render and back-off are per batch; the only statement per digest is the
+    one that marks it sent right after the mail server accepted it."""
+    for _ in range(people):
+        make_milestone(PersonFactory(time_zone=LONDON), D(2027, 3, 31))
+    scan_reminders(now=at(LONDON, 2027, 3, 31, 0, 15))
+    with django_assert_num_queries(17 + people):
+        assert deliver_pending(now=at(LONDON, 2027, 3, 31, 9)).messages == people
+    assert Reminder.objects.filter(status="sent", digest__state="sent").count() == people
 
 
 @pytest.mark.django_db
