@@ -80,7 +80,22 @@ TEMPLATES = [
 # PostgreSQL always: DATABASE_URL when set, else a private embedded server under var/.
 DATABASES = {"default": database_config(env, VAR_DIR)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Database connections (measured with wrk, see the README's "Connections" section):
+# DATABASE_POOL (default on) keeps a psycopg connection pool in each process, so a
+# request borrows an open connection instead of opening one; Django then needs
+# CONN_MAX_AGE=0. With DATABASE_POOL=false, CONN_MAX_AGE seconds keeps one persistent
+# connection per thread instead (0: a new connection for every request).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+if DATABASE_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's JIT compiler costs more than it saves on this app's short queries: measured
 # with `make bench`, it spent 0.9 s compiling inside a 1.1 s dashboard query.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# pytest-django manages connections itself; the pool is measured and used elsewhere.
+os.environ.setdefault("DATABASE_POOL", "false")
 
 from .base import *  # noqa: E402,F403
 
