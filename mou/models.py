@@ -321,6 +321,8 @@ class Milestone(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "due_on"], name="mou_milestone_status_due_idx"),
+            # The API's and the list's default order: a page without sorting every row.
+            models.Index(fields=["due_on", "id"], name="mou_milestone_due_idx"),
             models.Index(fields=["owner", "status", "due_on"], name="mou_milestone_owner_idx"),
             models.Index(fields=["commitment", "status", "due_on"], name="mou_milestone_cmt_idx"),
         ]

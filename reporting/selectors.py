@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from exchanges.choices import SecondmentStatus
@@ -91,9 +91,17 @@ def party_figures(*, user: Any, now: datetime) -> list[PartyFigures]:
 
 
 def _panel(queryset: QuerySet) -> tuple[list[Any], int]:
-    """A panel's first rows and how many there are in all, in one query (a window count
-    over the filtered rows, taken before the LIMIT)."""
-    rows = list(queryset.annotate(panel_total=Window(Count("pk")))[:PANEL_ROWS])
+    """A panel's first rows and how many there are in all, in one query: the count is an
+    uncorrelated scalar subquery over the same filter without the joins, which PostgreSQL
+    works out once, while the rows still come in index order with the LIMIT."""
+    total = (
+        queryset.order_by()
+        .annotate(panel=Value(1))
+        .values("panel")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(queryset.annotate(panel_total=Subquery(total))[:PANEL_ROWS])
     return rows, rows[0].panel_total if rows else 0
 
 
