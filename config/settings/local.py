@@ -3,5 +3,7 @@
 import os
 
 os.environ.setdefault("DEBUG", "true")
+# The development server runs a thread per request: a pool, not persistent connections.
+os.environ.setdefault("DATABASE_POOL", "true")
 
 from .base import *  # noqa: E402,F403
