@@ -82,7 +82,8 @@ test:
 pytest: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup $(PYTEST_ARGS)
 
-# BENCH_SIZES: comma-separated, from tiny (200 commitments), small (2,000), large (20,000).
+# BENCH_SIZES: comma-separated, from tiny (200 commitments), small (2,000), large (20,000),
+# huge (200,000 commitments, 1.4 million milestones: slow).
 BENCH_SIZES ?= small,large
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(WITH_DB) $(PY) -m bench --sizes $(BENCH_SIZES)

@@ -79,6 +79,8 @@ SIZES = {
     "tiny": Size("tiny", 200, 2),
     "small": Size("small", 2_000, 4),
     "large": Size("large", 20_000, 20),
+    # 200,000 commitments, 1.4 million milestones: slow to generate on a small machine.
+    "huge": Size("huge", 200_000, 100),
 }
 
 

@@ -59,6 +59,8 @@ LOAD_DEMO = SystemActor(
 IMPORT_AGREEMENT = SystemActor(
     "import_agreement", frozenset({Right.REGISTER, Right.PEOPLE, Right.RECORD_PAST})
 )
+# Rewrites the RAG inputs kept on commitments when they drift from a recomputation.
+CHECK_RAG_INPUTS = SystemActor("check_rag_inputs", frozenset({Right.REGISTER}))
 # The reminder scan and delivery write only to the reminders' own outbox.
 REMINDERS = SystemActor("reminders")
 

@@ -88,7 +88,26 @@ TEMPLATES = [
 # (started by `make run`/`make test`, never by importing these settings).
 DATABASES = {"default": database_config(env, VAR_DIR)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Database connections, measured with `python -m bench.connections` (wrk against gunicorn
+# with 2 sync workers; see the README): opening a connection per request (CONN_MAX_AGE=0)
+# is the slowest; persistent connections and psycopg's pool both avoid it and measured
+# alike. Production (gunicorn sync workers, Celery prefork: one request or task at a time
+# per process) keeps one persistent connection per process: CONN_MAX_AGE=60, checked
+# before reuse. The local settings use the pool instead, because the development server
+# starts a thread per request, which would defeat persistent connections.
+# DATABASE_POOL=true keeps a psycopg pool in each process (Django then needs
+# CONN_MAX_AGE=0).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+if DATABASE_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's JIT compiler costs more than it saves on this app's short queries: measured
 # with `make bench`, it spent 0.9 s compiling inside a 1.1 s dashboard query.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"

@@ -15,6 +15,9 @@ if not os.environ.get("SECRET_KEY"):
         Path(__file__).resolve().parent.parent.parent / "var", debug=True
     )
 
+# The development server runs a thread per request: a pool, not persistent connections.
+os.environ.setdefault("DATABASE_POOL", "true")
+
 from .base import *  # noqa: E402,F403
 from .base import ALLOWED_HOSTS, env  # noqa: E402
 

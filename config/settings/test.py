@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# pytest-django manages connections itself: a fresh one per request, as before.
+os.environ.setdefault("DATABASE_POOL", "false")
+os.environ.setdefault("CONN_MAX_AGE", "0")
 
 from .base import *  # noqa: E402,F403
 
