@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -13,6 +12,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import (
+    ETagDetailMixin,
+    StableOrderingFilter,
+    UpdatedFilters,
+    etag_of,
+    versioned,
+)
 from exchanges import selectors, services
 from exchanges.api.serializers import (
     ApproveSerializer,
@@ -27,16 +33,33 @@ from exchanges.models import Secondment
 from mou.models import Commitment
 
 
-class SecondmentViewSet(viewsets.ReadOnlyModelViewSet):
+class SecondmentApiFilter(UpdatedFilters, SecondmentFilter):
+    ordering = StableOrderingFilter(
+        fields=(
+            ("planned_start_on", "start"),
+            ("planned_end_on", "end"),
+            ("person__name", "person"),
+            ("status", "status"),
+            ("host_institute__short_name", "host"),
+            *UpdatedFilters.ORDER,
+        ),
+    )
+
+
+class SecondmentViewSet(ETagDetailMixin, viewsets.ReadOnlyModelViewSet):
+    """Staff secondments between participants; each step an explicit action taking the
+    version read (If-Match or ``version``)."""
+
     serializer_class = SecondmentSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = SecondmentFilter
+    filterset_class = SecondmentApiFilter
 
     def get_queryset(self) -> QuerySet[Secondment]:
         # Filtering happens in the backend with the same FilterSet as the pages.
         return (
             selectors.secondment_list(user=self.request.user, filters={})
-            .prefetch_related(Prefetch("commitments", queryset=Commitment.objects.only("id")))
+            .prefetch_related(
+                Prefetch("commitments", queryset=Commitment.objects.only("id", "reference"))
+            )
             .order_by("-planned_start_on", "pk")
         )
 
@@ -45,14 +68,13 @@ class SecondmentViewSet(viewsets.ReadOnlyModelViewSet):
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        call(
-            secondment=secondment,
-            actor=request.user,
-            expected_version=data.pop("version", None),
-            **data,
-        )
+        data.pop("version", None)
+        with versioned(request, Secondment, secondment.pk) as locked:
+            call(secondment=locked, actor=request.user, expected_version=locked.version, **data)
         fresh = selectors.secondment_get(user=request.user, pk=secondment.pk)
-        return Response(SecondmentSerializer(fresh).data)
+        response = Response(SecondmentSerializer(fresh, context={"request": request}).data)
+        response["ETag"] = etag_of(fresh)
+        return response
 
     @extend_schema(request=ApproveSerializer, responses=SecondmentSerializer)
     @action(detail=True, methods=["post"])
