@@ -1,5 +1,4 @@
 from django.contrib import admin
-
 from rest_framework.authtoken.models import TokenProxy
 
 from api_tokens.models import ApiToken
