@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from api_tokens.models import ApiToken
 from api_tokens.services import token_create, token_revoke
 from core.errors import DomainError, PermissionDenied
-from tests.api_helpers import register  # noqa: F401
 from tests.factories import PASSWORD
 
 

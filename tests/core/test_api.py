@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from tests.api_helpers import fill, register, token_client, walk  # noqa: F401
+from tests.api_helpers import fill, token_client, walk
 
 ORDERINGS = {
     "/api/v1/commitments/": ["", "reference", "title", "target", "status", "rag", "updated_at"],

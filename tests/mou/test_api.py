@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from mou.models import Commitment, Milestone
-from tests.api_helpers import fill, register, token_client, walk  # noqa: F401
+from tests.api_helpers import fill, token_client
 from tests.factories import CommitmentFactory, MilestoneFactory, PersonFactory
 
 LISTS = [
