@@ -3,6 +3,7 @@ versions (ETag / If-Match), throttling and the small nested shape of related rec
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable, Iterator
@@ -11,10 +12,12 @@ from typing import Any
 
 import django_filters
 from cursor_pagination import CursorPaginator, InvalidCursor
+from django import forms
 from django.db import DataError, models, transaction
 from django.http import Http404
 from django.utils.http import quote_etag
 from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -51,6 +54,14 @@ class PreconditionRequired(exceptions.APIException):
         "Send the version you read: an If-Match header with the ETag, or `version` in the body."
     )
     default_code = "precondition_required"
+
+
+class NoSuchPage(exceptions.NotFound):
+    """A cursor this list never gave (or a page past the last): that page does not exist."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.errors = {parameter: [message]}
 
 
 class Conflict(exceptions.APIException):
@@ -152,7 +163,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return problem(400, detail, errors=errors, headers=headers, instance=instance)
     data = response.data if isinstance(response.data, dict) else {"detail": response.data}
     detail = str(data.get("detail", TITLES.get(response.status_code, "Error")))
-    return problem(response.status_code, detail, headers=headers, instance=instance)
+    errors = getattr(exc, "errors", None)
+    return problem(response.status_code, detail, errors=errors, headers=headers, instance=instance)
 
 
 # --- Filtering --------------------------------------------------------------------------
@@ -181,6 +193,24 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+BIGINT_MAX = 2**63 - 1
+
+
+class _IdField(forms.IntegerField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A related record by id. An id that names no record matches nothing (an empty list):
+    it is a well-formed question with no rows, not a bad request."""
+
+    field_class = _IdField
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """django-filter's ordering with the primary key always last, so that rows sharing
     a value keep one order from page to page (and cursors continue exactly)."""
@@ -193,17 +223,35 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering)
 
 
+class _UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, held in UTC: PostgreSQL refuses offsets beyond ±15:59 that
+    Python accepts, and an instant at the edge of the calendar may not convert."""
+
+    def to_python(self, value: Any) -> Any:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Give an instant between years 1 and 9999.") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcDateTimeField
+
+
 class UpdatedFilters(django_filters.FilterSet):
     """``updated_after`` / ``updated_before`` (ISO 8601 date-times) and ``updated_at`` order."""
 
     ORDER = (("updated_at", "updated_at"),)
 
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = InstantFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Changed at or after this instant (ISO 8601, e.g. 2027-01-31T23:00:00Z).",
     )
-    updated_before = django_filters.IsoDateTimeFilter(
+    updated_before = InstantFilter(
         field_name="updated_at",
         lookup_expr="lt",
         help_text="Changed before this instant (ISO 8601).",
@@ -308,8 +356,8 @@ class KeysetPagination(BasePagination):
             with transaction.atomic():
                 self.page = paginator.page(first=size, after=after)
         except (InvalidCursor, DataError):
-            raise exceptions.ValidationError(
-                {"cursor": ["Not a cursor this list gave; start again without one."]}
+            raise NoSuchPage(
+                "cursor", "Not a cursor this list gave; start again without one."
             ) from None
         self.next_cursor = paginator.cursor(self.page[-1]) if self.page.has_next else None
         return list(self.page)

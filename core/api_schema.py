@@ -32,7 +32,7 @@ DESCRIPTIONS = {
     400: "Bad input: a parameter or field is unknown or invalid (named in `errors`).",
     401: "No token, or an unknown, expired or revoked one.",
     403: "Not allowed: a read-only token writing, or no permission for this record.",
-    404: "No such record (or not visible to you).",
+    404: "No such record (or not visible to you), or no such page (`page`, `cursor`).",
     406: "The Accept header asks for a format this endpoint cannot give.",
     409: "A business rule refuses the change (e.g. a transition the lifecycle forbids).",
     412: "The record changed since you read it: fetch it again and retry with the new ETag.",
@@ -52,7 +52,7 @@ class AutoSchema(SpectacularAutoSchema):
         if is_detail:
             codes.append(404)
         if method == "GET":
-            codes.append(400)
+            codes += [400, 404]
         else:
             codes += [400, 404, 409, 412, 415, 428]
         for code in sorted(set(codes)):
@@ -76,3 +76,11 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 __all__ = ["AutoSchema", "KeysetPagination", "ProblemSerializer"]
+
+
+def drop_optional_required(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Fields left out for some roles are not required (a person's e-mail for analysts)."""
+    person = result.get("components", {}).get("schemas", {}).get("Person", {})
+    if "email" in person.get("required", []):
+        person["required"].remove("email")
+    return result

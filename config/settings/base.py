@@ -208,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.drop_optional_required",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CommitmentStatusEnum": "mou.choices.CommitmentStatus",
         "MilestoneStatusEnum": "mou.choices.MilestoneStatus",

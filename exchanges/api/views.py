@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django import forms
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -14,6 +16,7 @@ from rest_framework.response import Response
 
 from core.api import (
     ETagDetailMixin,
+    IdFilter,
     StableOrderingFilter,
     UpdatedFilters,
     etag_of,
@@ -30,10 +33,24 @@ from exchanges.api.serializers import (
 from exchanges.filters import SecondmentFilter
 from exchanges.forms import FiguresForm
 from exchanges.models import Secondment
-from mou.models import Commitment
+from mou.models import Agreement, Commitment
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2999})
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
 
 
 class SecondmentApiFilter(UpdatedFilters, SecondmentFilter):
+    year = YearFilter(
+        method="filter_year", min_value=1900, max_value=2999, help_text="A calendar year."
+    )
+    agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
+    institute = IdFilter(method="filter_institute", help_text="An institute id (home or host).")
+    person = IdFilter(field_name="person_id", help_text="The secondee's person id.")
+    commitment = IdFilter(
+        field_name="commitment_links__commitment_id", distinct=True, help_text="A commitment id."
+    )
     ordering = StableOrderingFilter(
         fields=(
             ("planned_start_on", "start"),
@@ -101,13 +118,20 @@ class SecondmentViewSet(ETagDetailMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("agreement", str, description="Agreement code"),
-            OpenApiParameter("year", int, description="Calendar year"),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 1900, "maximum": 2999},
+                description="Calendar year",
+            ),
         ],
         responses=FigureSerializer(many=True),
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def figures(self, request: Request) -> Response:
         """Secondments and person-days per agreement, year and direction, against plan."""
+        code = request.query_params.get("agreement")
+        if code and not Agreement.objects.filter(code=code).exists():
+            return Response([])  # no such agreement: no figures, as for any other filter
         form = FiguresForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors)

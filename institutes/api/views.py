@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
-from core.api import ETagDetailMixin, StableOrderingFilter, UpdatedFilters
+from core.api import ETagDetailMixin, IdFilter, StableOrderingFilter, UpdatedFilters
 from institutes.api.serializers import InstituteSerializer, PersonSerializer
 from institutes.models import Institute, Person
 
@@ -23,7 +23,7 @@ class InstituteFilter(UpdatedFilters, django_filters.FilterSet):
 
 
 class PersonFilter(UpdatedFilters, django_filters.FilterSet):
-    institute = django_filters.NumberFilter(field_name="institute_id")
+    institute = IdFilter(field_name="institute_id")
     country = django_filters.CharFilter(field_name="institute__country")
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     ordering = StableOrderingFilter(fields=(("name", "name"), *UpdatedFilters.ORDER))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import django_filters
 
-from core.api import StableOrderingFilter, UpdatedFilters
+from core.api import IdFilter, InstantFilter, StableOrderingFilter, UpdatedFilters
 from mou.filters import AgreementFilter, CommitmentFilter, MilestoneFilter
 from mou.models import Clause, Party, ProgressUpdate, Signatory
 
 
 class AgreementApiFilter(UpdatedFilters, AgreementFilter):
+    party = IdFilter(field_name="parties", help_text="A participant's institute id.")
     ordering = StableOrderingFilter(
         fields=(
             ("title", "title"),
@@ -22,6 +23,14 @@ class AgreementApiFilter(UpdatedFilters, AgreementFilter):
 
 
 class CommitmentApiFilter(UpdatedFilters, CommitmentFilter):
+    agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
+    owed_by = IdFilter(
+        method="filter_owed_by",
+        help_text="An institute id: what it owes alone and its share of joint commitments.",
+    )
+    lead_institute = IdFilter(field_name="lead_institute_id", help_text="An institute id.")
+    owner = IdFilter(field_name="owner_id", help_text="A person id.")
+    clause = IdFilter(field_name="clause_id", help_text="A clause id.")
     ordering = StableOrderingFilter(
         fields=(
             ("reference", "reference"),
@@ -36,6 +45,12 @@ class CommitmentApiFilter(UpdatedFilters, CommitmentFilter):
 
 
 class MilestoneApiFilter(UpdatedFilters, MilestoneFilter):
+    agreement = django_filters.CharFilter(
+        field_name="commitment__agreement__code", help_text="Agreement code"
+    )
+    commitment = IdFilter(field_name="commitment_id", help_text="A commitment id.")
+    owner = IdFilter(field_name="owner_id", help_text="A person id.")
+    institute = IdFilter(field_name="owner__institute_id", help_text="The owner's institute id.")
     ordering = StableOrderingFilter(
         fields=(("due_on", "due"), ("title", "title"), ("status", "status"), *UpdatedFilters.ORDER),
     )
@@ -43,7 +58,7 @@ class MilestoneApiFilter(UpdatedFilters, MilestoneFilter):
 
 class PartyApiFilter(UpdatedFilters, django_filters.FilterSet):
     agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
-    institute = django_filters.NumberFilter(field_name="institute_id")
+    institute = IdFilter(field_name="institute_id")
     ordering = StableOrderingFilter(fields=UpdatedFilters.ORDER)
 
     class Meta:
@@ -73,10 +88,10 @@ class ProgressUpdateApiFilter(UpdatedFilters, django_filters.FilterSet):
     agreement = django_filters.CharFilter(
         field_name="commitment__agreement__code", help_text="Agreement code"
     )
-    commitment = django_filters.NumberFilter(field_name="commitment_id")
-    author = django_filters.NumberFilter(field_name="author_id")
-    posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
-    posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
+    commitment = IdFilter(field_name="commitment_id")
+    author = IdFilter(field_name="author_id")
+    posted_after = InstantFilter(field_name="posted_at", lookup_expr="gte")
+    posted_before = InstantFilter(field_name="posted_at", lookup_expr="lt")
     ordering = StableOrderingFilter(fields=(("posted_at", "posted"), *UpdatedFilters.ORDER))
 
     class Meta:

@@ -68,6 +68,13 @@ class ChangeSerializer(serializers.Serializer):
     by = serializers.CharField(help_text="Who made the change (or which process).")
 
 
+class ChangesPageSerializer(serializers.Serializer):
+    next = serializers.URLField(
+        allow_null=True, help_text="The next page of changes; null on the last page."
+    )
+    results = ChangeSerializer(many=True)
+
+
 class OverdueSerializer(MilestoneSerializer):
     owner_institute = RefField(
         "institute-detail",

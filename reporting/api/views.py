@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -21,10 +21,15 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from core.api import Pagination, page_size_of
+from core.api import MAX_PAGE_SIZE, NoSuchPage, Pagination, page_size_of
 from core.exports import export_response
 from reporting import reports
-from reporting.api.serializers import ChangeSerializer, OverdueSerializer, SummarySerializer
+from reporting.api.serializers import (
+    ChangeSerializer,
+    ChangesPageSerializer,
+    OverdueSerializer,
+    SummarySerializer,
+)
 
 
 class CSVRenderer(BaseRenderer):
@@ -40,7 +45,8 @@ class CSVRenderer(BaseRenderer):
         return json.dumps(data).encode()  # only reached for errors, which are JSON
 
 
-CSV_RESPONSE = OpenApiResponse(description="The same rows as CSV (text/csv).")
+PAGE_SIZE_HELP = "Rows a page, 1 to 500 (50)."
+PAGE_SIZE_TYPE = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
 
 
 def check_parameters(request: Request, allowed: set[str]) -> None:
@@ -90,10 +96,11 @@ class SummaryReport(ReportView):
                 as_of = parse_date(raw)
             except ValueError:
                 as_of = None
-            if as_of is None or as_of.year < 1900:
+            if as_of is None:
                 raise exceptions.ValidationError({"as_of": ["Give a date as YYYY-MM-DD."]})
             if as_of > timezone.localdate():
-                raise exceptions.ValidationError({"as_of": ["Give a date not in the future."]})
+                # Figures as of a day that has not ended do not exist yet.
+                raise NoSuchPage("as_of", "No figures yet for a date in the future.")
         summary = reports.summary(user=request.user, as_of=as_of)
         if self.wants_csv(request):
             rows = [
@@ -174,11 +181,18 @@ def _parse_instant(raw: str, name: str) -> dt.datetime:
                 moment += dt.timedelta(microseconds=1)  # the start of that day in London
     except ValueError:
         moment = None
-    if moment is None or moment.year < 1900:
+    if moment is None:
         raise exceptions.ValidationError(
             {name: ["Give an ISO 8601 date-time (e.g. 2027-01-31T23:00:00Z) or a date."]}
         )
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    try:
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+        return moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise exceptions.ValidationError(
+            {name: ["Give an instant between years 1 and 9999."]}
+        ) from None
 
 
 def _encode(position: reports.Position) -> str:
@@ -194,8 +208,8 @@ def _decode(cursor: str) -> reports.Position:
             raise TypeError
         return (str(at), str(record_type), event_id, record_id, str(field))
     except (ValueError, TypeError, UnicodeError):
-        raise exceptions.ValidationError(
-            {"cursor": ["Not a cursor this report gave; start again without one."]}
+        raise NoSuchPage(
+            "cursor", "Not a cursor this report gave; start again without one."
         ) from None
 
 
@@ -205,15 +219,17 @@ class ChangesReport(ReportView):
         parameters=[
             OpenApiParameter(
                 "since",
-                str,
+                dt.datetime,
                 required=True,
-                description="From this instant (ISO 8601) or the start of this date in London.",
+                description="From this instant (ISO 8601); a bare date means its start in London.",
             ),
             OpenApiParameter("cursor", str, description="The `cursor` of the previous `next`."),
-            OpenApiParameter("page_size", int, description="Rows a page, 1 to 500 (50)."),
+            OpenApiParameter(
+                "page_size", PAGE_SIZE_TYPE, description="Rows a page, 1 to 500 (50)."
+            ),
             OpenApiParameter("format", str, enum=["json", "csv"], description="csv for CSV"),
         ],
-        responses={200: ChangeSerializer(many=True)},
+        responses={200: ChangesPageSerializer},
     )
     def get(self, request: Request) -> Response | HttpResponseBase:
         """Every change since an instant, oldest first, one row per field: old → new in
@@ -251,8 +267,12 @@ class OverdueReport(ReportView):
     @extend_schema(
         operation_id="reports_overdue",
         parameters=[
-            OpenApiParameter("page", int, description="Page number, from 1."),
-            OpenApiParameter("page_size", int, description="Rows a page, 1 to 500 (50)."),
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1}, description="Page, from 1."
+            ),
+            OpenApiParameter(
+                "page_size", PAGE_SIZE_TYPE, description="Rows a page, 1 to 500 (50)."
+            ),
             OpenApiParameter("format", str, enum=["json", "csv"], description="csv for CSV"),
         ],
         responses={200: OverdueSerializer(many=True)},
