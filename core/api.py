@@ -27,7 +27,6 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, PermissionDenied, StaleRecord
 
@@ -144,6 +143,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     ``errors`` maps the request's own field or parameter names to messages. A business
     rule that refuses a change is a 409, a stale version a 412, a permission a 403.
     """
+    # Imported here: rest_framework.views reads the API settings, which name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     request = context.get("request")
     instance = request.get_full_path() if request is not None else ""
     if isinstance(exc, DomainError):

@@ -129,11 +129,15 @@ class SecondmentViewSet(ETagDetailMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def figures(self, request: Request) -> Response:
         """Secondments and person-days per agreement, year and direction, against plan."""
-        code = request.query_params.get("agreement")
-        if code and not Agreement.objects.filter(code=code).exists():
-            return Response([])  # no such agreement: no figures, as for any other filter
         form = FiguresForm(request.query_params)
         if not form.is_valid():
+            code = request.query_params.get("agreement", "")
+            if (
+                set(form.errors) == {"agreement"}
+                and "\x00" not in code
+                and not Agreement.objects.filter(code=code).exists()
+            ):
+                return Response([])  # no such agreement: no figures, as for any other filter
             raise ValidationError(form.errors)
         figures = selectors.exchange_figures(
             agreement=form.cleaned_data["agreement"], year=form.cleaned_data["year"]
