@@ -491,6 +491,11 @@ class TokenRateThrottle(SimpleRateThrottle):
             "url": {"type": "string", "format": "uri", "description": "The record in the API."},
             "display": {"type": "string", "description": "How the pages name it."},
         },
+        "example": {
+            "id": 4,
+            "url": "https://accord.example/api/v1/institutes/4/",
+            "display": "AU AISI",
+        },
     }
 )
 class RefField(serializers.RelatedField):

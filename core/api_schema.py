@@ -5,11 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import PROBLEM_CONTENT_TYPE, TITLES, KeysetPagination
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A bad filter",
+            value={
+                "type": "https://accord.invalid/problems/bad-request",
+                "title": "Bad request",
+                "status": 400,
+                "detail": "status: Select a valid choice. sideways is not one of the choices.",
+                "instance": "/api/v1/commitments/?status=sideways",
+                "errors": {
+                    "status": ["Select a valid choice. sideways is not one of the choices."]
+                },
+            },
+            response_only=True,
+        )
+    ]
+)
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details."""
 
@@ -78,9 +97,17 @@ class AutoSchema(SpectacularAutoSchema):
 __all__ = ["AutoSchema", "KeysetPagination", "ProblemSerializer"]
 
 
-def drop_optional_required(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Fields left out for some roles are not required (a person's e-mail for analysts)."""
-    person = result.get("components", {}).get("schemas", {}).get("Person", {})
+def adjust_required(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Fields left out for some roles are not required (a person's e-mail for analysts);
+    every write body asks for ``version``: the server also takes the ETag in ``If-Match``
+    instead, which the schema cannot say, so the schema asks for the body field."""
+    schemas = result.get("components", {}).get("schemas", {})
+    person = schemas.get("Person", {})
     if "email" in person.get("required", []):
         person["required"].remove("email")
+    for name, schema in schemas.items():
+        if name.endswith("Request") and "version" in schema.get("properties", {}):
+            required = schema.setdefault("required", [])
+            if "version" not in required:
+                required.append("version")
     return result

@@ -210,7 +210,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api_schema.drop_optional_required",
+        "core.api_schema.adjust_required",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CommitmentStatusEnum": "mou.choices.CommitmentStatus",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import NullableRefField, RefField
@@ -181,6 +182,16 @@ class VersionedSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Now at risk", value={"to": "at_risk", "version": 3}, request_only=True),
+        OpenApiExample(
+            "Withdrawn",
+            value={"to": "withdrawn", "reason": "Superseded by 2.4-b.", "version": 3},
+            request_only=True,
+        ),
+    ]
+)
 class TransitionSerializer(VersionedSerializer):
     to = serializers.ChoiceField(choices=CommitmentStatus.choices, help_text="The new status.")
     reason = serializers.CharField(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import RefField
@@ -7,6 +8,23 @@ from mou.api.serializers import MilestoneSerializer
 from mou.choices import CommitmentStatus, Rag
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Joint commitments at risk",
+            value={
+                "agreement": "uk-au-ai-2026",
+                "agreement_id": 2,
+                "participant_id": None,
+                "participant": "Joint",
+                "status": "at_risk",
+                "rag": "amber",
+                "count": 3,
+            },
+            response_only=True,
+        )
+    ]
+)
 class CommitmentCountSerializer(serializers.Serializer):
     agreement = serializers.CharField(source="agreement_code", help_text="Agreement code.")
     agreement_id = serializers.IntegerField()
@@ -43,6 +61,25 @@ class SummarySerializer(serializers.Serializer):
     secondments = ExchangeCountSerializer(many=True)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A status change",
+            value={
+                "at": "2027-01-14T10:02:11Z",
+                "record_type": "commitment",
+                "record_id": 12,
+                "record": "2.1-a",
+                "kind": "changed",
+                "field": "status",
+                "old": "On track",
+                "new": "At risk",
+                "by": "Olive Owner",
+            },
+            response_only=True,
+        )
+    ]
+)
 class ChangeSerializer(serializers.Serializer):
     at = serializers.DateTimeField(help_text="When it changed.")
     record_type = serializers.ChoiceField(
