@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Model
-from rest_framework.authtoken.models import Token
 
+from api_tokens.services import token_create
 from exchanges.choices import SecondmentStatus
 from exchanges.models import Secondment, SecondmentCommitment
 from institutes.choices import Role
@@ -169,7 +169,7 @@ def _users(people: list[Person], institutes: list[Institute]) -> tuple[str, str]
     officer.groups.add(groups[Role.POLICY_OFFICER], groups[Role.COMMITMENT_OWNER])
     analyst = User.objects.create_user(username="bench-analyst", email="bench.analyst@example.org")
     analyst.groups.add(groups[Role.REPORTING_ANALYST])
-    token = Token.objects.create(user=analyst)
+    _token, key = token_create(user=analyst, actor=analyst, name="Bench")
     linked = [officer_person]
     officer_person.user = officer
     for institute in institutes:
@@ -181,7 +181,7 @@ def _users(people: list[Person], institutes: list[Institute]) -> tuple[str, str]
         head.user = coordinator
         linked.append(head)
     Person.objects.bulk_update(linked, ["user"])
-    return officer.username, token.key
+    return officer.username, key
 
 
 def _agreements(

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
 from reporting import views as reporting_views
@@ -19,11 +19,16 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("", include("feeds.urls")),
     path("search/", include("search.urls")),
+    path("settings/", include("api_tokens.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",
-        login_required(SpectacularRedocView.as_view(url_name="api-schema")),
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/docs.html"
+            )
+        ),
         name="api-docs",
     ),
 ]

@@ -31,8 +31,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    # Kept only so that existing migrations resolve; its plain-text keys are not used
+    # (api_tokens authenticates, with hashed keys) and its rows are deleted by a migration.
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "pgtrigger",
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "reminders",
     "reporting",
     "feeds",
+    "api_tokens",
 ]
 
 MIDDLEWARE = [
@@ -209,22 +213,45 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api_tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api_tokens.authentication.TokenScopePermission",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.TokenRateThrottle"],
+    # Requests a token (or a signed-in browser) may make; more answer 429 with Retry-After.
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "TITLE": "Accord API",
-    "DESCRIPTION": "Who owes what under bilateral Memoranda of Understanding.",
+    "DESCRIPTION": (Path(__file__).resolve().parent.parent / "api_description.md").read_text(),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.adjust_required",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CommitmentStatusEnum": "mou.choices.CommitmentStatus",
+        "MilestoneStatusEnum": "mou.choices.MilestoneStatus",
+        "AgreementStatusEnum": "mou.choices.AgreementStatus",
+        "SecondmentStatusEnum": "exchanges.choices.SecondmentStatus",
+        "RagEnum": "mou.choices.Rag",
+        "VettingLevelEnum": "exchanges.choices.VettingLevel",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {
