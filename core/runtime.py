@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.dbroles import embedded_roles
+
 EMBEDDED_DATABASE = "accord"
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); harmless here.
@@ -57,14 +59,16 @@ def embedded_database_config(var_dir: Path) -> dict[str, Any]:
     server = get_server(var_dir / "postgres", cleanup_mode=None)
     info = server.get_postmaster_info()
     _ensure_database(str(info.socket_dir), info.port, EMBEDDED_DATABASE)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": EMBEDDED_DATABASE,
-        "USER": "postgres",
-        "PASSWORD": "",
-        "HOST": str(info.socket_dir),
-        "PORT": str(info.port or 5432),
-    }
+    return embedded_roles(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": EMBEDDED_DATABASE,
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": str(info.socket_dir),
+            "PORT": str(info.port or 5432),
+        }
+    )
 
 
 def stop_embedded_database(var_dir: Path) -> bool:

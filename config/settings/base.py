@@ -79,6 +79,12 @@ TEMPLATES = [
 
 # PostgreSQL always: DATABASE_URL when set, else a private embedded server under var/.
 DATABASES = {"default": database_config(env, VAR_DIR)}
+# The role that owns the tables and runs migrations (see core/dbroles.py); the app itself
+# connects as DATABASE_URL's role, which owns nothing and cannot rewrite history.
+DATABASE_OWNER = DATABASES["default"].pop("OWNER", None)
+if env.str("DATABASE_OWNER_URL", default=""):
+    _owner = env.db_url_config(env.str("DATABASE_OWNER_URL"))
+    DATABASE_OWNER = {"USER": _owner["USER"], "PASSWORD": _owner.get("PASSWORD", "")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # PostgreSQL's JIT compiler costs more than it saves on this app's short queries: measured

@@ -13,3 +13,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests create and drop their own databases: on the embedded server they connect as the
+# owner role, which may; tests of the app role's refusals make an app role of their own.
+if DATABASE_OWNER:  # noqa: F405
+    DATABASES["default"].update(DATABASE_OWNER)  # noqa: F405
+    DATABASE_OWNER = None
