@@ -315,3 +315,7 @@ SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 # --- end of Sign-in and sessions -----------------------------------------------------------
+
+# --- Import and export limits ------------------------------------------------------------
+# The largest agreement file `import_agreement` accepts, in bytes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

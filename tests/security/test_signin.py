@@ -74,7 +74,7 @@ def test_the_lockout_ends_after_the_cool_off(client, settings):
         _sign_in(client, "officer", "wrong")
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     assert _sign_in(client, "officer", PASSWORD).status_code == 302
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
 
 
 def test_an_administrator_lifts_a_lockout_in_the_admin(client):
@@ -172,7 +172,11 @@ def test_password_change_refuses_a_wrong_old_password_with_a_clear_error(client)
     _sign_in(client, "officer", PASSWORD)
     response = client.post(
         "/accounts/password/",
-        {"old_password": "nope", "new_password1": "x-long-one-77", "new_password2": "x-long-one-77"},
+        {
+            "old_password": "nope",
+            "new_password1": "x-long-one-77",
+            "new_password2": "x-long-one-77",
+        },
     )
     assert response.status_code == 200
     assert b"Your old password was entered incorrectly" in response.content
