@@ -39,4 +39,7 @@ def _rule(request: HttpRequest, response: HttpResponse) -> str:
             rule = str(data.get("detail", ""))
     if not rule and getattr(response, "reason_phrase", "") == "Forbidden":
         rule = "CSRF check failed" if getattr(request, "_csrf_failed", False) else ""
+    if not rule:
+        match = getattr(request, "resolver_match", None)
+        rule = f"refused by {match.view_name}" if match and match.view_name else ""
     return rule or "permission denied"
