@@ -210,4 +210,5 @@ def embedded_roles(config: dict[str, Any]) -> dict[str, Any]:
         autocommit=True,
     ) as conn:
         ensure_roles(conn, database=config["NAME"])
-    return config | {"USER": APP_ROLE, "PASSWORD": "", "OWNER": {"USER": OWNER_ROLE}}
+    # No password: the embedded server listens on a Unix socket in var/ only, trusted locally.
+    return config | {"USER": APP_ROLE, "PASSWORD": "", "OWNER": {"USER": OWNER_ROLE}}  # nosec B105
