@@ -32,7 +32,7 @@ class RefusalLogMiddleware:
 
 
 def _rule(request: HttpRequest, response: HttpResponse) -> str:
-    rule = getattr(request, "_accord_refusal", "")
+    rule = getattr(request, "refusal_rule", "") or getattr(request, "_accord_refusal", "")
     if not rule:
         data = getattr(response, "data", None)  # a DRF response
         if isinstance(data, dict):
