@@ -16,6 +16,6 @@ STORAGES = {
 
 # Tests create and drop their own databases: on the embedded server they connect as the
 # owner role, which may; tests of the app role's refusals make an app role of their own.
-if DATABASE_OWNER:  # noqa: F405
+if DATABASE_OWNER and not os.environ.get("DATABASE_OWNER_URL"):  # noqa: F405
     DATABASES["default"].update(DATABASE_OWNER)  # noqa: F405
     DATABASE_OWNER = None

@@ -149,3 +149,59 @@ def test_context_table_refuses_delete_even_for_its_owner() -> None:
         )
         with pytest.raises(Exception, match="append-only"):
             cursor.execute("DELETE FROM pghistory_context WHERE id = %s", [context_id])
+
+
+def test_setup_db_roles_then_migrate_as_the_owner_leaves_the_app_role_its_rights_only():
+    """The production path: roles made by a superuser, tables made and owned by the owner."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    base = connection.settings_dict["NAME"]
+    database, owner, app = f"{base}_roles", f"{base}_ro", f"{base}_ra"
+    s = connection.settings_dict
+    host, port, superuser = s["HOST"] or "127.0.0.1", s["PORT"] or "5432", s["USER"]
+
+    def url(user: str) -> str:
+        return f"postgres://{user}@{host}:{port}/{database}"
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": url(app),
+        "DATABASE_OWNER_URL": url(owner),
+    }
+    admin = {**_params(superuser), "dbname": "postgres"}
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    try:
+        for args in (["setup_db_roles", "--superuser-url", url(superuser)], ["migrate", "-v0"]):
+            result = subprocess.run(
+                [sys.executable, "manage.py", *args],
+                cwd=Path(__file__).resolve().parents[2],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert result.returncode == 0, result.stderr[-3000:]
+        with psycopg.connect(**{**_params(superuser), "dbname": database}) as conn:
+            owners = conn.execute(
+                "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchall()
+            rights = conn.execute(
+                "SELECT has_table_privilege(%s, 'mou_commitment', 'UPDATE'),"
+                " has_table_privilege(%s, 'mou_commitmentevent', 'UPDATE'),"
+                " has_table_privilege(%s, 'pghistory_context', 'DELETE'),"
+                " has_table_privilege(%s, 'security_securityevent', 'DELETE'),"
+                " has_table_privilege(%s, 'mou_commitment', 'TRUNCATE')",
+                [app] * 5,
+            ).fetchone()
+        assert owners == [(owner,)]
+        assert rights == (True, False, False, False, False)
+    finally:
+        with psycopg.connect(**admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            for role in (app, owner):
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
