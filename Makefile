@@ -67,6 +67,7 @@ stop: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
 
 typecheck: install
 	$(VENV)/bin/mypy

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("security.urls")),
     path("admin/", admin.site.urls),
     path("", include("mou.urls")),
     path("exchanges/", include("exchanges.urls")),

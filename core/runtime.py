@@ -26,7 +26,7 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
+import subprocess  # nosec B404 (this project's own tools, fixed argument lists)
 import sys
 import tempfile
 import time
@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+from core.dbroles import create_embedded_roles, embedded_role_settings
 
 EMBEDDED_DATABASE = "accord"
 EMBEDDED_PORT = 5432
@@ -76,15 +78,22 @@ def database_config(env: Any, var_dir: Path) -> dict[str, Any]:
 
 
 def embedded_database_config(var_dir: Path) -> dict[str, Any]:
-    """Django's settings for the embedded server. Reads nothing and starts nothing."""
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": EMBEDDED_DATABASE,
-        "USER": "postgres",
-        "PASSWORD": "",
-        "HOST": str(EmbeddedPostgres(var_dir).socket_dir),
-        "PORT": str(EMBEDDED_PORT),
-    }
+    """Django's settings for the embedded server. Reads nothing and starts nothing.
+
+    The app connects as the role that owns nothing (see core/dbroles.py); the owner's role
+    (which runs migrations) is given under ``"OWNER"``. The starter creates both roles.
+    """
+    return embedded_role_settings(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": EMBEDDED_DATABASE,
+            "USER": "postgres",
+            # No password: a Unix socket under var/, trusted locally.
+            "PASSWORD": "",  # nosec B105
+            "HOST": str(EmbeddedPostgres(var_dir).socket_dir),
+            "PORT": str(EMBEDDED_PORT),
+        }
+    )
 
 
 def parse_address(value: str) -> tuple[str, int]:
@@ -105,7 +114,7 @@ def parse_address(value: str) -> tuple[str, int]:
 def served_url(address: str) -> str:
     """The base URL of ``make run`` serving on ``address`` (for ``SITE_URL``)."""
     host, port = parse_address(address)
-    if host in {"0.0.0.0", "::"}:  # noqa: S104 - listening everywhere; link to this machine
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - listening everywhere; link to this machine  # nosec B104 (compares or uses the address the developer chose (ACCORD_ADDRESS))
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
@@ -192,7 +201,7 @@ class EmbeddedPostgres:
         if len(os.fsencode(candidate)) <= _MAX_SOCKET_DIR:
             return candidate
         digest = hashlib.sha256(os.fsencode(var_dir)).hexdigest()[:16]
-        return Path("/tmp") / f"accord-pg-{digest}"  # noqa: S108 - a fixed, private name
+        return Path("/tmp") / f"accord-pg-{digest}"  # noqa: S108 - a fixed, private name  # nosec B108 (socket folder named per checkout, created with owner-only rights)
 
     @property
     def log_file(self) -> Path:
@@ -375,7 +384,7 @@ class EmbeddedPostgres:
         try:
             pwd.getpwnam(EMBEDDED_SYSTEM_USER)
         except KeyError:
-            subprocess.run(  # noqa: S603
+            subprocess.run(  # noqa: S603  # nosec B603 B607 (fixed argument list of this project's own tools, no shell; pg tools found on PATH or in the wheel, fixed arguments)
                 ["useradd", "--system", "--no-create-home", EMBEDDED_SYSTEM_USER],  # noqa: S607
                 check=True,
                 capture_output=True,
@@ -411,7 +420,7 @@ class EmbeddedPostgres:
         command = [str(_bin_dir() / program), *args]
         with tempfile.TemporaryFile("w+") as output:
             try:
-                subprocess.run(  # noqa: S603
+                subprocess.run(  # noqa: S603  # nosec B603 (fixed argument list of this project's own tools, no shell)
                     command,
                     check=True,
                     stdin=subprocess.DEVNULL,
@@ -494,8 +503,12 @@ class EmbeddedPostgres:
 
 
 def ensure_embedded_database(var_dir: Path, *, say: Any = None) -> bool:
-    """Start (or join) the embedded server; True when this call started it."""
-    return EmbeddedPostgres(var_dir).ensure_running(say=say)
+    """Start (or join) the embedded server, with the app's two roles; True when this call
+    started it."""
+    server = EmbeddedPostgres(var_dir)
+    started = server.ensure_running(say=say)
+    create_embedded_roles(host=str(server.socket_dir), port=EMBEDDED_PORT, dbname=EMBEDDED_DATABASE)
+    return started
 
 
 def stop_embedded_database(var_dir: Path) -> bool:
@@ -516,11 +529,11 @@ def _exec(command: list[str]) -> int:
         print("usage: python -m core.runtime exec -- COMMAND [ARG...]", file=sys.stderr)
         return 2
     if os.environ.get("DATABASE_URL"):
-        os.execvp(command[0], command)  # noqa: S606
+        os.execvp(command[0], command)  # noqa: S606  # nosec B606 (exec of this project's own command line, no shell)
     server = EmbeddedPostgres(_var_dir())
     started = server.ensure_running(say=lambda message: print(message, flush=True))
     try:
-        child = subprocess.Popen(command)  # noqa: S603
+        child = subprocess.Popen(command)  # noqa: S603  # nosec B603 (fixed argument list of this project's own tools, no shell)
         # Ctrl-C and a closed terminal reach the command directly (same process group);
         # wait for it to finish, then stop the server. A SIGTERM to this process alone
         # is passed on.

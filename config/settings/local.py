@@ -28,5 +28,5 @@ WHITENOISE_AUTOREFRESH = True
 # The host `make run` serves on (ACCORD_ADDRESS) is a host it answers to.
 _served_host = parse_address(env.str("ACCORD_ADDRESS", default="127.0.0.1:8000"))[0]
 _served_host = f"[{_served_host}]" if ":" in _served_host else _served_host
-if _served_host not in {"0.0.0.0", "[::]", *ALLOWED_HOSTS}:  # noqa: S104
+if _served_host not in {"0.0.0.0", "[::]", *ALLOWED_HOSTS}:  # noqa: S104  # nosec B104 (compares or uses the address the developer chose (ACCORD_ADDRESS))
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, _served_host]
