@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from core.admin import ReadOnlyAdmin
 from core.exports import export_response
 from security.choices import SecurityEventKind
 from security.models import SecurityEvent
@@ -80,7 +81,7 @@ class RoleAdmin(SuperuserManagedAdmin, GroupAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """The security log: read-only, filtered by kind, date, user and address; CSV export."""
 
     list_display = ["at", "kind", "username", "ip_address", "method", "path", "detail"]
@@ -89,15 +90,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_per_page = 100
     change_list_template = "admin/security/securityevent/change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self):
         export = self.admin_site.admin_view(self.export_csv)

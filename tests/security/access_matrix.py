@@ -53,7 +53,9 @@ PAGES: dict[str, Row] = {
     "mou:agreement-history": Row("agreement", "everyone", "readonly"),
     "mou:commitment-list": Row(None, "everyone", "readonly"),
     "mou:commitment-detail": Row("commitment", "everyone", "readonly"),
-    "mou:commitment-edit": Row("commitment", "owner", "owner"),
+    # Owners edit their own commitment; policy officers of a participant may change who owes
+    # and leads it (issue 8's rights table; the fields each may change are tested there).
+    "mou:commitment-edit": Row("commitment", "owner_or_officer", "owner_or_officer"),
     "mou:commitment-transition": Row(
         "commitment", "none", "owner", data={"to": "at_risk", "reason": "matrix"}
     ),
@@ -79,6 +81,20 @@ PAGES: dict[str, Row] = {
     "reminders:retry": Row("reminder", "none", "administrators"),
     "reminders:policy": Row(None, "everyone", "readonly"),
     "reporting:index": Row(None, "everyone", "readonly"),
+    "reporting:who-owes-what": Row("agreement", "everyone", "readonly"),
+    "reporting:timeline": Row("agreement", "everyone", "readonly"),
+    "search:results": Row(None, "everyone", "readonly"),
+    "feeds:settings": Row(None, "everyone", "readonly"),
+    # Each person resets their own calendar address (tests/feeds: others' refused).
+    "feeds:reset": Row(None, "none", "everyone"),
+    # Secret-address feeds answer without signing in, to the holder of the address; a wrong,
+    # old or unsigned address is refused (tests/feeds/test_feeds.py).
+    "feeds:mine": Row(None, "skip", "skip"),
+    "feeds:agreement": Row(None, "skip", "skip"),
+    # Each person's own tokens: making one is a POST of its name; revoking someone else's
+    # is refused (tests/api_tokens).
+    "api_tokens:settings": Row(None, "everyone", "everyone", data={"name": "matrix"}),
+    "api_tokens:revoke": Row(None, "skip", "skip"),
     # The API (read-only viewsets; each state change is an explicit POST action).
     "api-root": Row(None, "everyone", "none"),
     "api-schema": Row(None, "everyone", "none"),
@@ -99,6 +115,26 @@ PAGES: dict[str, Row] = {
     "secondment-activate": Row("secondment", "none", "coordinator"),
     "secondment-complete": Row("secondment", "none", "coordinator"),
     "secondment-cancel": Row("secondment", "none", "coordinator", data={"reason": "matrix"}),
+    "clause-list": Row(None, "everyone", "none"),
+    "clause-detail": Row("clause", "everyone", "none"),
+    "party-list": Row(None, "everyone", "none"),
+    "party-detail": Row("party", "everyone", "none"),
+    "signatory-list": Row(None, "everyone", "none"),
+    "signatory-detail": Row("signatory", "everyone", "none"),
+    "person-list": Row(None, "everyone", "none"),
+    "person-detail": Row("person", "everyone", "none"),
+    "institute-list": Row(None, "everyone", "none"),
+    "institute-detail": Row("institute", "everyone", "none"),
+    "progressupdate-list": Row(None, "everyone", "none"),
+    "progressupdate-detail": Row("progressupdate", "everyone", "none"),
+    "report-summary": Row(None, "everyone", "none"),
+    "report-changes": Row(None, "everyone", "none"),
+    "report-overdue": Row(None, "everyone", "none"),
+    # Milestone steps take the version the client read (If-Match or ``version``); who may
+    # take each is tested per endpoint and role with that version in tests/mou/test_api*.
+    "milestone-complete": Row("milestone", "none", "skip"),
+    "milestone-cancel": Row("milestone", "none", "skip"),
+    "milestone-reschedule": Row("milestone", "none", "skip"),
 }
 
 # The admin's account pages: the escalations an Administrator must not reach (ticking
@@ -117,7 +153,8 @@ ADMIN: dict[str, Row] = {
     ),  # a list: POST only runs list actions
     "admin:auth_group_add": Row(None, "superusers", "superusers"),
     "admin:auth_group_change": Row("administrator_group", "administrators", "superusers"),
-    "admin:authtoken_tokenproxy_add": Row(None, "superusers", "superusers"),
+    # Nobody makes a token for someone else: each person makes their own on /settings/.
+    "admin:api_tokens_apitoken_add": Row(None, "none", "none"),
     "admin:security_securityevent_changelist": Row(
         None, "administrators", "skip"
     ),  # a list: POST only runs list actions

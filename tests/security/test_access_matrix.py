@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from institutes.choices import Role
+from mou.models import Signatory
 from reminders.models import Reminder
 from tests.factories import (
     AgreementFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
     InstituteFactory,
     MilestoneFactory,
     PersonFactory,
+    ProgressUpdateFactory,
     SecondmentFactory,
     UserFactory,
 )
@@ -107,14 +109,28 @@ def world(db) -> World:
             local_date="2027-03-24",
         )
 
-    own = {
+    def related(commitment: Any) -> dict[str, Any]:
+        """Rows the API's other resources are read through, for one side."""
+        party = commitment.agreement.party_links.order_by("pk").first()
+        return {
+            "clause": commitment.clause,
+            "party": party,
+            "signatory": Signatory.objects.create(
+                agreement=commitment.agreement, party=party, name="A. Signer", office="Minister"
+            ),
+            "person": commitment.owner,
+            "institute": commitment.owner.institute,
+            "progressupdate": ProgressUpdateFactory(commitment=commitment),
+        }
+
+    own = related(own_commitment) | {
         "agreement": agreement,
         "commitment": own_commitment,
         "milestone": MilestoneFactory(commitment=own_commitment, owner=users["owner"].person),
         "secondment": SecondmentFactory(agreement=agreement),
         "reminders": {name: reminder(u.person) for name, u in users.items()},
     }
-    other = {
+    other = related(other_commitment) | {
         "agreement": other_agreement,
         "commitment": other_commitment,
         "milestone": MilestoneFactory(commitment=other_commitment, owner=au_person),
@@ -127,12 +143,17 @@ def world(db) -> World:
 def _url(name: str, row: Row, side: dict[str, Any], role: str, world: World) -> str:
     kwargs: dict[str, Any] = dict(row.kwargs)
     target = row.target
-    if target in {"commitment", "milestone", "secondment"}:
+    if target in {
+        "commitment", "milestone", "secondment", "clause", "party", "signatory", "person",
+        "institute", "progressupdate",
+    }:  # fmt: skip
         kwargs["pk"] = side[target].pk
     elif target == "commitment_id":
         kwargs["commitment_id"] = side["commitment"].pk
-    elif target in {"agreement", "code"}:
+    elif target == "agreement":
         kwargs["code"] = side["agreement"].code
+    elif target == "code":  # the API reads an agreement by its id or its code
+        kwargs["pk"] = side["agreement"].code
     elif target == "reminder":
         kwargs["pk"] = side["reminders"].get(role, side["reminders"]["officer"]).pk
     elif target == "self_user":
@@ -197,7 +218,14 @@ def _check(name: str, row: Row, world: World) -> list[str]:
                 if role != "anonymous":
                     client.force_login(world.users[role])
                 before = _history_events() if rule == "readonly" else 0
-                response = client.get(url) if method == "GET" else client.post(url, row.data)
+                # An API write must say which version it read; "any" (If-Match: *) is the
+                # smallest precondition that lets the request reach the rule.
+                headers = {"If-Match": "*"} if url.startswith("/api/") else {}
+                response = (
+                    client.get(url)
+                    if method == "GET"
+                    else client.post(url, row.data, headers=headers)
+                )
                 if rule == "readonly":
                     if response.status_code >= 500 or _history_events() != before:
                         wrong.append(f"POST {url} as {role} wrote history: {response.status_code}")
