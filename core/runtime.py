@@ -282,10 +282,12 @@ class EmbeddedPostgres:
     # -- actions
 
     def ensure_running(self, *, say: Any = None) -> bool:
-        """Start the server unless it already answers; True when this call started it."""
+        """Start the server unless it already answers, with Accord's database and its two
+        roles (created if missing); True when this call started it."""
         say = say or (lambda message: None)
         with self._lock():
             if self.answers():
+                self._ensure_roles()
                 return False
             pid = self.postmaster_pid()
             if pid is not None and self._listens_elsewhere():
@@ -306,6 +308,7 @@ class EmbeddedPostgres:
                 self._initdb()
             self._start()
             self._ensure_database(EMBEDDED_DATABASE)
+            self._ensure_roles()
             return True
 
     def stop(self) -> bool:
@@ -486,6 +489,12 @@ class EmbeddedPostgres:
         except OSError:
             return "(no log)"
 
+    def _ensure_roles(self) -> None:
+        """The role that owns the tables and the one the app connects as (core/dbroles.py)."""
+        create_embedded_roles(
+            host=str(self.socket_dir), port=EMBEDDED_PORT, dbname=EMBEDDED_DATABASE
+        )
+
     def _ensure_database(self, name: str) -> None:
         import psycopg
         from psycopg import sql
@@ -505,10 +514,7 @@ class EmbeddedPostgres:
 def ensure_embedded_database(var_dir: Path, *, say: Any = None) -> bool:
     """Start (or join) the embedded server, with the app's two roles; True when this call
     started it."""
-    server = EmbeddedPostgres(var_dir)
-    started = server.ensure_running(say=say)
-    create_embedded_roles(host=str(server.socket_dir), port=EMBEDDED_PORT, dbname=EMBEDDED_DATABASE)
-    return started
+    return EmbeddedPostgres(var_dir).ensure_running(say=say)
 
 
 def stop_embedded_database(var_dir: Path) -> bool:
