@@ -76,7 +76,7 @@ def system_may(actor: Actor, right: Right) -> bool:
 
 def require_actor(actor: object) -> None:
     """Refuse a missing or unknown actor outright: nothing is written on nobody's behalf."""
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    if not isinstance(actor, SystemActor | AbstractBaseUser):
+    if not isinstance(actor, SystemActor | AbstractBaseUser | AnonymousUser):
         raise TypeError(f"A service needs an actor (a user or a SystemActor), not {actor!r}.")

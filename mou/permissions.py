@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from core.actors import Actor, Right, SystemActor
+from core.actors import Actor, Right, SystemActor, require_actor
 from core.errors import PermissionDenied
 from institutes.choices import Role
 from institutes.roles import has_role, is_administrator, person_of
@@ -26,6 +26,7 @@ from mou.models import Commitment, Milestone, Party
 
 
 def can_manage_agreements(actor: Actor) -> bool:
+    require_actor(actor)
     if isinstance(actor, SystemActor):
         return actor.may(Right.REGISTER)
     return is_administrator(actor)
@@ -52,6 +53,7 @@ def _owns(actor: Actor, owner_id: int | None) -> bool:
 
 def commitment_editors(actor: Actor, commitment: Commitment) -> frozenset[str]:
     """The capacities in which ``actor`` may edit this commitment (see ``Editor``)."""
+    require_actor(actor)
     if can_manage_agreements(actor):
         return frozenset(Editor.values)
     found = set()
