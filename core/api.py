@@ -213,6 +213,18 @@ class IdFilter(django_filters.NumberFilter):
     field_class = _IdField
 
 
+@extend_schema_field({"type": "string", "pattern": "^[-a-zA-Z0-9_]{1,40}$"})
+class CodeFilter(django_filters.CharFilter):
+    """A record by its code (a slug, e.g. an agreement's ``uk-au-ai-2026``). A code that
+    names no record matches nothing."""
+
+
+@extend_schema_field({"type": "string", "pattern": "^(joint|[1-9][0-9]{0,17})$"})
+class SideFilter(django_filters.CharFilter):
+    """``joint``, or an institute's id for what it owes alone; an id that names no
+    institute matches nothing."""
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """django-filter's ordering with the primary key always last, so that rows sharing
     a value keep one order from page to page (and cursors continue exactly)."""

@@ -110,4 +110,16 @@ def adjust_required(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             required = schema.setdefault("required", [])
             if "version" not in required:
                 required.append("version")
+    # Free-text query parameters refuse the NUL character (PostgreSQL cannot store it, and
+    # the API answers 400 naming the parameter): say so in the schema.
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                spec = parameter.get("schema", {})
+                if (
+                    parameter.get("in") == "query"
+                    and spec.get("type") == "string"
+                    and not ({"enum", "pattern", "format"} & set(spec))
+                ):
+                    spec["pattern"] = "^[^\\u0000]*$"
     return result

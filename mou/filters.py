@@ -104,6 +104,8 @@ class CommitmentFilter(django_filters.FilterSet):
             return queryset
         if value == JOINT:
             return queryset.filter(owed_by__isnull=True)
+        if not str(value).isdigit():
+            return queryset.none()  # names no institute: matches nothing
         return queryset.filter(owed_by_id=int(value))
 
 

@@ -49,11 +49,11 @@ TRACKED: dict[str, type[Model]] = {
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The last instant of ``day`` in the server's zone (London): the as-of cut-off."""
+    """The last instant of ``day`` in the server's zone (London): the as-of cut-off, in UTC
+    (an offset in seconds, as London's before 1847, is not an RFC 3339 date-time)."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone) - (
-        dt.timedelta(microseconds=1)
-    )
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return (local - dt.timedelta(microseconds=1)).astimezone(dt.UTC)
 
 
 # --- Summary ----------------------------------------------------------------------------

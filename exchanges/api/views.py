@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import (
+    CodeFilter,
     ETagDetailMixin,
     IdFilter,
     StableOrderingFilter,
@@ -45,7 +46,7 @@ class SecondmentApiFilter(UpdatedFilters, SecondmentFilter):
     year = YearFilter(
         method="filter_year", min_value=1900, max_value=2999, help_text="A calendar year."
     )
-    agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
+    agreement = CodeFilter(field_name="agreement__code", help_text="Agreement code")
     institute = IdFilter(method="filter_institute", help_text="An institute id (home or host).")
     person = IdFilter(field_name="person_id", help_text="The secondee's person id.")
     commitment = IdFilter(

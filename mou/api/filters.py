@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import django_filters
 
-from core.api import IdFilter, InstantFilter, StableOrderingFilter, UpdatedFilters
+from core.api import (
+    CodeFilter,
+    IdFilter,
+    InstantFilter,
+    SideFilter,
+    StableOrderingFilter,
+    UpdatedFilters,
+)
 from mou.filters import AgreementFilter, CommitmentFilter, MilestoneFilter
 from mou.models import Clause, Party, ProgressUpdate, Signatory
 
@@ -23,7 +30,12 @@ class AgreementApiFilter(UpdatedFilters, AgreementFilter):
 
 
 class CommitmentApiFilter(UpdatedFilters, CommitmentFilter):
-    agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
+    agreement = CodeFilter(field_name="agreement__code", help_text="Agreement code")
+    side = SideFilter(
+        method="filter_side",
+        help_text="`joint` for what the participants owe together, or an institute's id for "
+        "what it owes alone.",
+    )
     owed_by = IdFilter(
         method="filter_owed_by",
         help_text="An institute id: what it owes alone and its share of joint commitments.",
@@ -45,9 +57,7 @@ class CommitmentApiFilter(UpdatedFilters, CommitmentFilter):
 
 
 class MilestoneApiFilter(UpdatedFilters, MilestoneFilter):
-    agreement = django_filters.CharFilter(
-        field_name="commitment__agreement__code", help_text="Agreement code"
-    )
+    agreement = CodeFilter(field_name="commitment__agreement__code", help_text="Agreement code")
     commitment = IdFilter(field_name="commitment_id", help_text="A commitment id.")
     owner = IdFilter(field_name="owner_id", help_text="A person id.")
     institute = IdFilter(field_name="owner__institute_id", help_text="The owner's institute id.")
@@ -57,7 +67,7 @@ class MilestoneApiFilter(UpdatedFilters, MilestoneFilter):
 
 
 class PartyApiFilter(UpdatedFilters, django_filters.FilterSet):
-    agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
+    agreement = CodeFilter(field_name="agreement__code", help_text="Agreement code")
     institute = IdFilter(field_name="institute_id")
     ordering = StableOrderingFilter(fields=UpdatedFilters.ORDER)
 
@@ -67,7 +77,7 @@ class PartyApiFilter(UpdatedFilters, django_filters.FilterSet):
 
 
 class SignatoryApiFilter(UpdatedFilters, django_filters.FilterSet):
-    agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
+    agreement = CodeFilter(field_name="agreement__code", help_text="Agreement code")
     ordering = StableOrderingFilter(fields=(("name", "name"), *UpdatedFilters.ORDER))
 
     class Meta:
@@ -76,7 +86,7 @@ class SignatoryApiFilter(UpdatedFilters, django_filters.FilterSet):
 
 
 class ClauseApiFilter(UpdatedFilters, django_filters.FilterSet):
-    agreement = django_filters.CharFilter(field_name="agreement__code", help_text="Agreement code")
+    agreement = CodeFilter(field_name="agreement__code", help_text="Agreement code")
     ordering = StableOrderingFilter(fields=(("position", "position"), *UpdatedFilters.ORDER))
 
     class Meta:
@@ -85,9 +95,7 @@ class ClauseApiFilter(UpdatedFilters, django_filters.FilterSet):
 
 
 class ProgressUpdateApiFilter(UpdatedFilters, django_filters.FilterSet):
-    agreement = django_filters.CharFilter(
-        field_name="commitment__agreement__code", help_text="Agreement code"
-    )
+    agreement = CodeFilter(field_name="commitment__agreement__code", help_text="Agreement code")
     commitment = IdFilter(field_name="commitment_id")
     author = IdFilter(field_name="author_id")
     posted_after = InstantFilter(field_name="posted_at", lookup_expr="gte")

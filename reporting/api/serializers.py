@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
@@ -54,7 +56,10 @@ class ExchangeCountSerializer(serializers.Serializer):
 
 
 class SummarySerializer(serializers.Serializer):
-    at = serializers.DateTimeField(help_text="The instant the figures describe.")
+    # In UTC: London's offset before 1847 had seconds, which RFC 3339 cannot write.
+    at = serializers.DateTimeField(
+        help_text="The instant the figures describe (UTC).", default_timezone=dt.UTC
+    )
     as_of = serializers.DateField(allow_null=True, help_text="The date asked for; null for now.")
     commitments = CommitmentCountSerializer(many=True)
     milestones = MilestoneCountSerializer(many=True)

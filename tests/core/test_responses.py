@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from api_tokens.services import token_create
 from institutes.choices import Role
 from tests.factories import UserFactory
 
@@ -24,8 +24,8 @@ def test_signed_in_pages_and_downloads_are_not_stored(client, path):
 @pytest.mark.django_db
 def test_api_answers_are_not_stored(client):
     user = UserFactory(username="analyst", roles=[Role.REPORTING_ANALYST])
-    token = Token.objects.create(user=user)
-    response = client.get("/api/v1/commitments/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = token_create(user=user, actor=user, name="test")
+    response = client.get("/api/v1/commitments/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     anonymous = client.get("/api/v1/commitments/", HTTP_AUTHORIZATION="")
@@ -44,13 +44,13 @@ def test_unknown_api_address_answers_json(client):
 @pytest.mark.django_db(transaction=True)
 def test_api_answers_503_json_when_the_database_is_down():
     user = UserFactory(username="analyst", roles=[Role.REPORTING_ANALYST])
-    token = Token.objects.create(user=user)
+    _, key = token_create(user=user, actor=user, name="test")
     client = Client(raise_request_exception=False)
     saved = connection.settings_dict["PORT"]
     connection.close()
     connection.settings_dict["PORT"] = "1"  # nothing listens there: the database is "down"
     try:
-        response = client.get("/api/v1/commitments/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get("/api/v1/commitments/", HTTP_AUTHORIZATION=f"Token {key}")
     finally:
         connection.close()
         connection.settings_dict["PORT"] = saved

@@ -7,6 +7,7 @@ import tracemalloc
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.actors import IMPORT_AGREEMENT
 from mou.exchange_format import MAX_DEPTH, ImportRefused, import_text
 from mou.models import Agreement
 from tests.mou.test_import_export import MODELS, VALID
@@ -36,7 +37,7 @@ def _refused(text: str) -> tuple[str, int]:
     tracemalloc.start()
     try:
         with pytest.raises(ImportRefused) as caught:
-            import_text(text)
+            import_text(text, actor=IMPORT_AGREEMENT)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -111,4 +112,4 @@ def test_the_default_size_limit_is_5_mb(settings):
 
 
 def test_a_valid_file_still_imports():
-    assert import_text(VALID).agreement.pk
+    assert import_text(VALID, actor=IMPORT_AGREEMENT).agreement.pk

@@ -116,7 +116,8 @@ def test_matrix_downloads_as_csv_and_xlsx_with_the_same_figures(officer_client):
     assert len(rows) == 3 * 3  # (2 clauses + totals) × (UK, AU, joint)
 
     response = officer_client.get(url, {"format": "xlsx"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    body = b"".join(response.streaming_content)  # written to a file and streamed
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     values = list(sheet.values)
     assert values[0] == (
         "Clause",
