@@ -121,6 +121,12 @@ def illustrative_tag(flag: bool) -> str:
     )
 
 
+@register.filter
+def any_illustrative(rows: Any) -> bool:
+    """Whether any of the rows shown is illustrative (so the page explains the tag)."""
+    return any(getattr(row, "is_illustrative", False) for row in rows)
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context: dict[str, Any], **changes: Any) -> str:
     """The current query string with some parameters replaced (for sort links, exports)."""
