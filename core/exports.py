@@ -31,6 +31,20 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _xlsx_cell(value: Any) -> Any:
+    """A spreadsheet cell keeps dates and times typed (local time: a cell has no zone)."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    return _cell(value)
+
+
+def sheet_title(filename: str) -> str:
+    """A worksheet's name from the download's (at most 31 characters, as Excel allows)."""
+    return filename.replace("-", " ").replace("_", " ").capitalize()[:31]
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
@@ -71,9 +85,11 @@ def export_response(
     if fmt == "csv":
         response = StreamingHttpResponse(_csv_lines(rows, columns), content_type=CONTENT_TYPES[fmt])
     else:
-        data = tablib.Dataset(headers=[heading for heading, _ in columns])
+        data = tablib.Dataset(
+            headers=[heading for heading, _ in columns], title=sheet_title(filename)
+        )
         for row in rows:
-            data.append([_cell(getter(row)) for _, getter in columns])
+            data.append([_xlsx_cell(getter(row)) for _, getter in columns])
         response = HttpResponse(data.export(fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -87,13 +87,15 @@ class SecondmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.agreement = self._chosen_agreement()
+        self.chosen_agreement = self._chosen_agreement()
         self.home_known = False
-        if self.agreement is None:
+        if self.chosen_agreement is None:
             return
         # Offer only what can be chosen under this agreement: its participants, their
         # people (the home institute's, once it is known) and its commitments.
-        parties = Institute.objects.filter(party_links__agreement=self.agreement).order_by("name")
+        parties = Institute.objects.filter(party_links__agreement=self.chosen_agreement).order_by(
+            "name"
+        )
         self.fields["home_institute"].queryset = parties
         self.fields["host_institute"].queryset = parties
         people = self.fields["person"].queryset.filter(institute__in=parties)
@@ -103,7 +105,7 @@ class SecondmentForm(forms.Form):
             people = people.filter(institute_id=home)
         self.fields["person"].queryset = people
         self.fields["commitments"].queryset = self.fields["commitments"].queryset.filter(
-            agreement=self.agreement
+            agreement=self.chosen_agreement
         )
 
     def _chosen(self, name: str) -> Any:

@@ -30,11 +30,13 @@ def test_logging_starts_with_the_agreement_then_the_home_institute(world, signed
     client = signed_in(world.coordinator_uk)
     url = reverse("exchanges:secondment-create")
     first = client.get(url).content.decode()
-    assert 'name="agreement"' in first and 'name="person"' not in first
+    assert '<select name="agreement"' in first and 'name="person"' not in first
+    assert 'name="home_institute"' not in first
     second = client.get(url, {"agreement": world.agreement.code}).content.decode()
     home = options(second, "home_institute")
     assert "UKI" in home and "AUI" in home and "CAI" not in home
     assert 'name="person"' not in second
+    assert f'<input type="hidden" name="agreement" value="{world.agreement.code}">' in second
 
 
 def test_the_form_offers_the_home_institutes_people_and_the_agreements_commitments(
