@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from institutes.models import Person
-from mou.demo import load
 from mou.models import Agreement, Commitment, Milestone
 from tests.browser.axe import assert_accessible, tab_to
+from tests.browser.demo import load_demo_accounts
 from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def submit(page: Page, button: str) -> None:
 
 
 def test_demo_officer_authors_an_agreement_end_to_end_by_keyboard(page):
-    accounts = {name: password for name, password, _ in load()}
+    accounts = load_demo_accounts()
     officer_person = Person.objects.select_related("institute").get(user__username="officer")
     home = officer_person.institute
     partner = Agreement.objects.get(code="uk-au-ai-2026").parties.exclude(pk=home.pk).get()

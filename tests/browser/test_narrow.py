@@ -3,16 +3,16 @@
 import pytest
 from playwright.sync_api import expect
 
-from mou.demo import load
 from mou.models import Commitment, Milestone
 from tests.browser.axe import assert_accessible, tab_to
+from tests.browser.demo import load_demo_accounts
 from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_no_page_scrolls_sideways_at_390_px(page):
-    accounts = {name: password for name, password, _ in load()}
+    accounts = load_demo_accounts()
     sign_in(page, "officer", accounts["officer"])
     page.set_viewport_size({"width": 390, "height": 844})
     commitment = Commitment.objects.order_by("pk").first()
