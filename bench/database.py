@@ -17,7 +17,7 @@ from django.test.utils import setup_databases, teardown_databases
 SUFFIX = "_bench"
 # Apps whose rows the generator writes (with their history event tables); auth groups,
 # permissions and content types made by migrations are kept.
-DATA_APPS = ("institutes", "mou", "exchanges", "reminders", "pghistory", "authtoken")
+DATA_APPS = ("institutes", "mou", "exchanges", "reminders", "pghistory", "authtoken", "api_tokens")
 EXTRA_TABLES = ("auth_user", "django_session")
 
 

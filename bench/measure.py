@@ -3,6 +3,8 @@ list, reminder scan and delivery, and the peak memory of the full CSV export."""
 
 from __future__ import annotations
 
+import json
+import math
 import resource
 import statistics
 import time
@@ -23,7 +25,7 @@ from bench import database
 from bench.generate import Generated
 from mou.choices import CommitmentStatus
 from reminders.models import Digest, Reminder
-from reminders.services.delivery import deliver_pending
+from reminders.services.delivery import deliver_batch, skip_unsendable
 from reminders.services.scan import scan_reminders
 
 # Rows whose query count must not depend on the data size.
@@ -44,9 +46,19 @@ class Row:
     rule: str = CONSTANT
     runs_ms: list[float] = field(default_factory=list)
     note: str = ""
+    p95: float | None = None
+    main_query_ms: float | None = None
+    floor_ms: float | None = None
+    peak_kib: float | None = None
+    kind: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def timed(
@@ -54,18 +66,25 @@ def timed(
 ) -> tuple[list[float], int, Any]:
     """Run ``action`` ``runs`` times (after one unmeasured warm-up); the times in ms, the
     query count of the last run, and its result."""
+    times, queries, result, _ = timed_with_queries(action, runs=runs, warm_up=warm_up)
+    return times, queries, result
+
+
+def timed_with_queries(
+    action: Callable[[], Any], *, runs: int, warm_up: bool = True
+) -> tuple[list[float], int, Any, list[dict[str, str]]]:
     if warm_up:
         action()
     times = []
     result = None
-    queries = 0
+    captured_queries: list[dict[str, str]] = []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             result = action()
             times.append((time.perf_counter() - started) * 1000)
-        queries = len(captured.captured_queries)
-    return times, queries, result
+        captured_queries = captured.captured_queries
+    return times, len(captured_queries), result, captured_queries
 
 
 def _get(client: Client, path: str, **headers: str) -> Callable[[], Any]:
@@ -74,9 +93,57 @@ def _get(client: Client, path: str, **headers: str) -> Callable[[], Any]:
         if response.status_code != 200:
             raise RuntimeError(f"GET {path} answered {response.status_code}")
         # Streaming or not, read the whole body: the export's cost includes producing it.
-        return b"".join(response) if response.streaming else response.content
+        body = b"".join(response) if response.streaming else response.content
+        return response, body
 
     return fetch
+
+
+def _main_query_ms(action: Callable[[], Any], runs: int) -> float:
+    """The slowest query of the request, its median over ``runs`` requests (the time
+    Django measured around the database call)."""
+    slowest = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            action()
+        slowest.append(max(float(q["time"]) for q in captured.captured_queries) * 1000)
+    return statistics.median(slowest)
+
+
+def _page_ids(response: Any, body: bytes) -> tuple[type, list[int]]:
+    """The model and primary keys of the rows a list page or API list shows."""
+    from mou.models import Commitment, Milestone
+
+    if response.get("Content-Type", "").startswith("application/json"):
+        results = json.loads(body)["results"]
+        model = Milestone if "due_on" in (results[0] if results else {}) else Commitment
+        return model, [row["id"] for row in results]
+    rows = list(response.context["rows"])
+    return type(rows[0]), [row.pk for row in rows]
+
+
+def _floor_ms(model: type, ids: list[int], runs: int) -> float:
+    """The same page of rows fetched by primary key alone: the floor a list is held to."""
+
+    def fetch() -> None:
+        list(model._default_manager.filter(pk__in=ids).order_by())
+
+    times, _, _ = timed(fetch, runs=max(runs, 5))
+    return statistics.median(times)
+
+
+def _peak_kib(action: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    try:
+        action()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1024
+
+
+PAGE = "page"  # a paginated page or API list, held to the growth and floor targets
+OTHER = "other"
 
 
 def pages(data: Generated, *, runs: int) -> list[Row]:
@@ -89,29 +156,71 @@ def pages(data: Generated, *, runs: int) -> list[Row]:
         f"/commitments/?status={CommitmentStatus.AT_RISK}&status={CommitmentStatus.OFF_TRACK}"
         f"&rag=red&rag=amber&owed_by={data.institute_ids[0]}&q=Bench&ordering=-target"
     )
+    last_page = math.ceil(data.counts["commitments"] / 25)
     targets = [
-        ("page /", browser, "/", {}),
-        ("page /commitments/", browser, "/commitments/", {}),
-        ("page /commitments/ filtered", browser, filtered, {}),
-        ("page /commitments/<id>/", browser, f"/commitments/{data.commitment_id}/", {}),
-        ("page /milestones/?late=true", browser, "/milestones/?late=true", {}),
-        ("page /agreements/<code>/", browser, f"/agreements/{data.agreement_code}/", {}),
-        ("page /exchanges/", browser, "/exchanges/", {}),
-        ("csv /commitments/?format=csv (all rows)", browser, "/commitments/?format=csv", {}),
-        ("api /api/v1/commitments/", api, "/api/v1/commitments/", token),
-        ("api /api/v1/milestones/", api, "/api/v1/milestones/", token),
-    ]
+        ("page /", browser, "/", {}, PAGE),
+        ("page /commitments/", browser, "/commitments/", {}, PAGE),
+        ("page /commitments/ filtered", browser, filtered, {}, PAGE),
+        ("page /commitments/ last page", browser, f"/commitments/?page={last_page}", {}, PAGE),
+        ("page /commitments/<id>/", browser, f"/commitments/{data.commitment_id}/", {}, OTHER),
+        ("page /milestones/?late=true", browser, "/milestones/?late=true", {}, PAGE),
+        ("page /agreements/<code>/", browser, f"/agreements/{data.agreement_code}/", {}, PAGE),
+        ("page /exchanges/", browser, "/exchanges/", {}, PAGE),
+        ("csv /commitments/?format=csv (all rows)", browser, "/commitments/?format=csv", {}, OTHER),
+        ("api /api/v1/commitments/", api, "/api/v1/commitments/", token, PAGE),
+        (
+            "api /api/v1/commitments/<id>/", api,
+            f"/api/v1/commitments/{data.commitment_id}/", token, OTHER,
+        ),
+        ("api /api/v1/milestones/", api, "/api/v1/milestones/", token, PAGE),
+    ]  # fmt: skip
     rows = []
-    for what, client, path, headers in targets:
-        times, queries, body = timed(_get(client, path, **headers), runs=runs)
+    for what, client, path, headers, kind in targets:
+        fetch = _get(client, path, **headers)
+        times, queries, (response, body), _ = timed_with_queries(fetch, runs=runs)
         note = f"{len(body) / 1024:.0f} KiB"
+        row = Row(
+            data.size.name, what, statistics.median(times), queries, runs_ms=times,
+            p95=p95(times), kind=kind,
+        )  # fmt: skip
         if what.startswith("csv"):
             note += f", {body.count(b'\n') - 1} rows"
-        rows.append(
-            Row(data.size.name, what, statistics.median(times), queries, runs_ms=times, note=note)
-        )
+        else:
+            row.main_query_ms = _main_query_ms(fetch, runs)
+            row.peak_kib = _peak_kib(fetch)
+        if kind == PAGE and what not in ("page /", "page /exchanges/"):
+            model, ids = _page_ids(response, body)
+            row.floor_ms = _floor_ms(model, ids, runs)
+        row.note = note
+        rows.append(row)
     rows.append(_export_memory(data, browser))
+    rows.append(api_walk(data, api, token))
     return rows
+
+
+def api_walk(data: Generated, api: Client, token: dict[str, str]) -> Row:
+    """Every commitment through the API, 500 a page, following ``next`` links."""
+    url: str | None = "/api/v1/commitments/?page_size=500"
+    pages_read = 0
+    rows_read = 0
+    queries = 0
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        while url:
+            response = api.get(url, headers=token)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url} answered {response.status_code}")
+            payload = response.json()
+            rows_read += len(payload["results"])
+            pages_read += 1
+            url = payload.get("next")
+    elapsed = (time.perf_counter() - started) * 1000
+    queries = len(captured.captured_queries)
+    return Row(
+        data.size.name, "api walk: every commitment, 500 a page", elapsed, queries,
+        rule=SCALES, runs_ms=[elapsed], kind="walk",
+        note=f"{rows_read} rows in {pages_read} pages",
+    )  # fmt: skip
 
 
 def _export_memory(data: Generated, browser: Client) -> Row:
@@ -177,46 +286,45 @@ def reminders(data: Generated, *, runs: int) -> list[Row]:
 
 
 def _delivery(data: Generated, now: datetime) -> list[Row]:
-    """Delivery of what the scan created, through the locmem backend. It changes what it
-    reads, so each pass runs once: the first pass (at most ``DELIVERY_BATCH`` digests), then
-    further passes, as the next beat ticks would run them, until one sends nothing."""
+    """A full delivery of what the scan created, through the locmem backend, pass by pass
+    as ``deliver_pending`` runs them: each pass claims, sends and marks one batch."""
+    from reminders.policy import current_policy
+
     mail.outbox = []
+    policy = current_policy()
     pending = Reminder.objects.filter(status="pending").count()
     recipients = Reminder.objects.filter(status="pending").values("recipient").distinct().count()
-    passes = []
-    while True:
-        times, queries, result = timed(lambda: deliver_pending(now=now), runs=1, warm_up=False)
-        passes.append((times[0], queries, result))
-        if not result.sent or len(passes) >= MAX_DELIVERY_PASSES:
+    started = time.perf_counter()
+    skip_unsendable(now=now)
+    passes: list[tuple[float, int, int]] = []  # (ms, queries, digests)
+    while len(passes) < MAX_DELIVERY_PASSES * 100:
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            result = deliver_batch(now=now, policy=policy)
+            ms = (time.perf_counter() - began) * 1000
+        if result is None:
             break
-    first_ms, first_queries, first = passes[0]
-    first_digests = len(first.sent)
-    rows = [
-        Row(
-            data.size.name, "deliver_pending (first pass)", first_ms, first_queries,
-            rule=SCALES, runs_ms=[first_ms],
-            note=(
-                f"{first_digests} digests for {recipients} recipients, "
-                f"{sum(count for _, count in first.sent)} of {pending} pending reminders, "
-                f"largest digest {max((c for _, c in first.sent), default=0)}, "
-                f"{first.skipped} skipped, {len(first.failed)} failed; "
-                f"{first_queries / max(first_digests, 1):.1f} queries per digest"
-            ),
-        )
-    ]  # fmt: skip
+        passes.append((ms, len(captured.captured_queries), len(result.sent)))
+    total_ms = (time.perf_counter() - started) * 1000
     digests = Digest.objects.count()
     left = Reminder.objects.filter(status="pending").count()
-    total_ms = sum(ms for ms, _, _ in passes)
-    total_queries = sum(queries for _, queries, _ in passes)
-    rows.append(
+    fixed = max((queries - sent for _, queries, sent in passes), default=0)
+    rows = [
         Row(
-            data.size.name, "deliver_pending (every pass until done)", total_ms, total_queries,
-            rule=SCALES, runs_ms=[ms for ms, _, _ in passes],
+            data.size.name, "delivery: full (every pass until done)", total_ms,
+            sum(q for _, q, _ in passes), rule=SCALES, runs_ms=[ms for ms, _, _ in passes],
+            kind="delivery",
             note=(
-                f"{len(passes)} passes (the last sends nothing), {digests} digests, "
-                f"{len(mail.outbox)} e-mails, {left} reminders still pending"
+                f"{len(passes)} passes of up to {policy.delivery_batch}, {digests} digests for "
+                f"{recipients} recipients, {len(mail.outbox)} e-mails, {pending - left} of "
+                f"{pending} reminders sent, {left} still pending"
             ),
-        )
-    )  # fmt: skip
+        ),
+        Row(
+            data.size.name, "delivery: queries per pass beyond one mark per digest", fixed,
+            fixed, unit="q", runs_ms=[], kind="delivery-fixed",
+            note="claim, render, failures and release: the same for any number of digests",
+        ),
+    ]  # fmt: skip
     mail.outbox = []
     return rows

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class Right(StrEnum):
@@ -48,7 +48,8 @@ class SystemActor:
         return f"process {self.process}"
 
 
-type Actor = AbstractUser | SystemActor
+# A signed-out visitor is an actor with no rights at all: every permission check says no.
+type Actor = AbstractBaseUser | AnonymousUser | SystemActor
 
 
 LOAD_DEMO = SystemActor(
@@ -58,6 +59,8 @@ LOAD_DEMO = SystemActor(
 IMPORT_AGREEMENT = SystemActor(
     "import_agreement", frozenset({Right.REGISTER, Right.PEOPLE, Right.RECORD_PAST})
 )
+# Rewrites the RAG inputs kept on commitments when they drift from a recomputation.
+CHECK_RAG_INPUTS = SystemActor("check_rag_inputs", frozenset({Right.REGISTER}))
 # The reminder scan and delivery write only to the reminders' own outbox.
 REMINDERS = SystemActor("reminders")
 
@@ -73,7 +76,7 @@ def system_may(actor: Actor, right: Right) -> bool:
 
 def require_actor(actor: object) -> None:
     """Refuse a missing or unknown actor outright: nothing is written on nobody's behalf."""
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    if not isinstance(actor, SystemActor | AbstractBaseUser):
+    if not isinstance(actor, SystemActor | AbstractBaseUser | AnonymousUser):
         raise TypeError(f"A service needs an actor (a user or a SystemActor), not {actor!r}.")

@@ -48,7 +48,7 @@ class VersionedModelForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.instance.pk is not None and cleaned.get("expected_version") is None:
             raise forms.ValidationError(
                 "This form does not say which version it was opened at: reload the page."
@@ -56,7 +56,7 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's hook after validation
         if self.errors or self.service_check is None:
             return
         try:
@@ -101,7 +101,7 @@ class ServiceAdmin(admin.ModelAdmin):
             current = type(bound.instance)._default_manager.get(pk=pk) if pk else None
             self.service_write(request, current or bound.instance, bound, pk is not None)
 
-        form.service_check = staticmethod(check)
+        form.service_check = staticmethod(check)  # type: ignore[attr-defined]
         return form
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

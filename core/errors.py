@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+# The rule of the last PermissionDenied raised while handling this request (see
+# core.middleware.RefusalStatusMiddleware, which answers 403 when a page shows it).
+last_refusal: ContextVar[str | None] = ContextVar("last_refusal", default=None)
+
 
 class DomainError(Exception):
     """A business rule was broken. ``errors`` maps a field name (or ``__all__``) to a message."""
@@ -15,6 +21,10 @@ class DomainError(Exception):
 
 class PermissionDenied(DomainError):
     """The acting user may not do this."""
+
+    def __init__(self, errors: dict[str, str] | str) -> None:
+        super().__init__(errors)
+        last_refusal.set("; ".join(self.errors.values()))
 
 
 class TransitionNotAllowed(DomainError):

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def grant_app_permissions(apps: Any, group_name: str, app_labels: list[str]) -> None:
-    """Give a role every model permission of the named apps (creating them if needed)."""
+def grant_app_permissions(
+    apps: Any, group_name: str, app_labels: list[str], *, only: list[str] | None = None
+) -> None:
+    """Give a role every model permission of the named apps (creating them if needed), or
+    only the permissions whose codenames are listed in ``only``."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -17,7 +20,10 @@ def grant_app_permissions(apps: Any, group_name: str, app_labels: list[str]) -> 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=group_name)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=app_labels))
+    permissions = Permission.objects.filter(content_type__app_label__in=app_labels)
+    if only is not None:
+        permissions = permissions.filter(codename__in=only)
+    group.permissions.add(*permissions)
 
 
 def revoke_app_permissions(apps: Any, group_name: str, app_labels: list[str]) -> None:

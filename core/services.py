@@ -95,6 +95,8 @@ def changes_since(instance: models.Model, version: int) -> dict[str, tuple[Any, 
     for field in instance._meta.concrete_fields:
         if field.attname in {"updated_at", "version", "created_at"}:
             continue
+        if field.attname not in snapshot.pgh_data:
+            continue  # not kept in history (e.g. values the database derives)
         before = snapshot.pgh_data.get(field.attname)
         now = field.value_from_object(instance)
         now_text = field.value_to_string(instance) if not field.is_relation else now

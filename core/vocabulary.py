@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -27,7 +28,7 @@ class Vocabulary:
 
     name: str
     choices: type[models.Choices]
-    tags: Mapping[str, str]
+    tags: Mapping[Any, str]  # each value of ``choices`` (str enum members) → a tag class
     open: frozenset[str] = frozenset()
     closed: frozenset[str] = frozenset()
     sets: Mapping[str, frozenset[str]] = field(default_factory=dict)

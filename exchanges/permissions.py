@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.actors import Actor, Right, SystemActor
+from core.actors import Actor, Right, SystemActor, require_actor
 from core.errors import PermissionDenied
 from exchanges.choices import (
     BOTH_SIDES,
@@ -43,6 +43,7 @@ def coordinator_institute_id(actor: Actor) -> int | None:
 
 def sides_for(actor: Actor, *, home_id: int | None, host_id: int | None) -> frozenset[str]:
     """The sides ``actor`` acts for on a secondment between these institutes."""
+    require_actor(actor)
     if _acts_for_both(actor):
         return BOTH_SIDES
     mine = coordinator_institute_id(actor)

@@ -9,11 +9,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from institutes.choices import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
+    from core.actors import Actor
     from institutes.models import Person
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    # A system process counts as signed out here: it has no roles and is no person.
+    AnyUser = Actor
 
 
 def role_names(user: AnyUser) -> frozenset[str]:
@@ -32,7 +32,8 @@ def has_role(user: AnyUser, *roles: Role) -> bool:
 
 
 def is_administrator(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))
+    superuser = getattr(user, "is_superuser", False)
+    return bool(user.is_authenticated and (superuser or has_role(user, Role.ADMINISTRATOR)))
 
 
 def person_of(user: AnyUser) -> Person | None:

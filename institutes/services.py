@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from core.actors import Actor, Right, SystemActor
+from core.actors import Actor, Right, SystemActor, require_actor
 from core.errors import PermissionDenied
 from core.history import acting
 from core.services import changed_values, check_version, lock, save_changes, validate
@@ -25,6 +25,7 @@ PERSON_EDITABLE = {
 
 
 def _ensure_administrator(actor: Actor) -> None:
+    require_actor(actor)
     allowed = actor.may(Right.PEOPLE) if isinstance(actor, SystemActor) else is_administrator(actor)
     if not allowed:
         raise PermissionDenied(

@@ -75,13 +75,59 @@ def format_path(path: Path) -> str:
 # --- Reading YAML with line numbers --------------------------------------------------------
 
 
+# Limits on what an import file may be (hostile or broken files are refused before they
+# can cost memory or crash the import). The size is a setting: IMPORT_MAX_BYTES.
+MAX_DEPTH = 50
+_UNSAFE_CHARACTERS = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def max_import_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+
+
+class _Refusal(yaml.MarkedYAMLError):
+    """A file this loader will not read, with the place it was found."""
+
+
 class _Loader(yaml.SafeLoader):
     """YAML's safe loader, keeping dates and numbers as the text written.
 
     Without this, ``2.10`` would become the float 2.1 and ``03`` the integer 3 (clause
     numbers), and an impossible date such as 2026-02-30 would fail deep inside the parser
     instead of being reported against its field.
+
+    It also refuses anchors and aliases (``&name``/``*name``: an export never writes them,
+    and they let a few hundred bytes expand into gigabytes, the "billion laughs") and
+    nesting deeper than MAX_DEPTH (which would otherwise exhaust Python's stack).
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refusal(
+                None,
+                None,
+                "anchors and aliases (&name, *name) are not accepted; write each value out",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refusal(
+                    None,
+                    None,
+                    f"blocks are nested more than {MAX_DEPTH} deep",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -116,8 +162,56 @@ def _lines(node: yaml.Node, path: Path, out: dict[Path, int], problems: list[Pro
             _lines(item, (*path, index), out, problems)
 
 
+def _refuse_unsafe_text(text: str) -> None:
+    """NUL and lone surrogates (written raw or as YAML escapes) cannot be stored or shown."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_import_bytes():
+        raise ImportRefused(
+            [
+                Problem(
+                    "",
+                    f"The file is {size:,} bytes; the most accepted is "
+                    f"{max_import_bytes():,} (IMPORT_MAX_BYTES).",
+                )
+            ]
+        )
+    found = _UNSAFE_CHARACTERS.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise ImportRefused([Problem("", _unsafe_message(found.group()), line)])
+
+
+def _unsafe_message(character: str) -> str:
+    if character == "\x00":
+        return "contains a NUL character (code 0), which no text field can hold; remove it."
+    return (
+        f"contains a lone surrogate (U+{ord(character):04X}), which is not a character; "
+        "remove it or write the character it was meant to be."
+    )
+
+
+def _refuse_unsafe_values(data: Any, path: Path, lines: dict[Path, int]) -> None:
+    """The same characters, written as escapes ("\\0", "\\ud800") inside quoted strings."""
+    if isinstance(data, str):
+        found = _UNSAFE_CHARACTERS.search(data)
+        if found:
+            raise ImportRefused(
+                [Problem(format_path(path), _unsafe_message(found.group()), lines.get(path))]
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _refuse_unsafe_values(str(key), path, lines)
+            _refuse_unsafe_values(value, (*path, str(key)), lines)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _refuse_unsafe_values(value, (*path, index), lines)
+
+
 def parse(text: str) -> tuple[Any, dict[Path, int]]:
-    """The document and the line of every value in it; ImportRefused on a syntax error."""
+    """The document and the line of every value in it; ImportRefused on a syntax error, a
+    file too large (IMPORT_MAX_BYTES), anchors or aliases, nesting deeper than MAX_DEPTH,
+    NUL characters or lone surrogates."""
+    _refuse_unsafe_text(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -129,6 +223,10 @@ def parse(text: str) -> tuple[Any, dict[Path, int]]:
         if problems:
             raise ImportRefused(problems)
         data = loader.construct_document(node)
+    except _Refusal as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        raise ImportRefused([Problem("", f"This file is refused: {exc.problem}.", line)]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -138,6 +236,7 @@ def parse(text: str) -> tuple[Any, dict[Path, int]]:
         raise ImportRefused([Problem("", f"This is not valid YAML ({exc}).")]) from exc
     finally:
         loader.dispose()
+    _refuse_unsafe_values(data, (), lines)
     return data, lines
 
 

@@ -160,7 +160,18 @@ class Clause(TimestampedModel):
         return f"{self.number} {self.title}"
 
 
-@pghistory.track()
+# The RAG inputs kept on each commitment by database triggers (see mou/migrations/0003):
+# not part of its history, and never written by the application.
+RAG_INPUT_FIELDS = (
+    "next_due_on",
+    "late_from",
+    "due_soon_from",
+    "open_milestone_count",
+    "last_update_at",
+)
+
+
+@pghistory.track(exclude=list(RAG_INPUT_FIELDS))
 class Commitment(TimestampedModel):
     """One obligation under a clause: what is owed, by whom, and by when."""
 
@@ -196,6 +207,35 @@ class Commitment(TimestampedModel):
     status_reason = models.TextField(blank=True)
     is_illustrative = models.BooleanField(default=False, help_text=ILLUSTRATIVE_HELP)
     notes = models.TextField(blank=True)
+
+    # Inputs of RAG, kept by the database in the same transaction as every change to the
+    # commitment, its milestones, its progress updates or a milestone owner's time zone
+    # (triggers in migration 0003; ``manage.py check_rag_inputs`` verifies them). Whatever
+    # the application writes here is replaced by the trigger.
+    next_due_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="Earliest due date of an open milestone."
+    )
+    late_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="First instant at which an open milestone is late: the start of the day "
+        "after its due date in its owner's time zone, the earliest over open milestones.",
+    )
+    due_soon_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="First instant at which an open milestone is due within "
+        "RAG_DUE_SOON_DAYS days in its owner's time zone, the earliest over open milestones.",
+    )
+    open_milestone_count = models.PositiveIntegerField(default=0, editable=False)
+    last_update_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the latest progress update was posted.",
+    )
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -296,6 +336,8 @@ class Milestone(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "due_on"], name="mou_milestone_status_due_idx"),
+            # The API's and the list's default order: a page without sorting every row.
+            models.Index(fields=["due_on", "id"], name="mou_milestone_due_idx"),
             models.Index(fields=["owner", "status", "due_on"], name="mou_milestone_owner_idx"),
             models.Index(fields=["commitment", "status", "due_on"], name="mou_milestone_cmt_idx"),
             GinIndex(search_document(*MILESTONE_SEARCH_FIELDS), name="mou_milestone_search_idx"),

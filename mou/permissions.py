@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from core.actors import Actor, Right, SystemActor
+from core.actors import Actor, Right, SystemActor, require_actor
 from core.errors import PermissionDenied
 from institutes.choices import Role
 from institutes.roles import has_role, is_administrator, person_of
@@ -28,6 +28,7 @@ from mou.models import Agreement, Commitment, Milestone, Party
 
 
 def can_manage_agreements(actor: Actor) -> bool:
+    require_actor(actor)
     if isinstance(actor, SystemActor):
         return actor.may(Right.REGISTER)
     return is_administrator(actor)
@@ -88,6 +89,7 @@ def can_add_milestone(actor: Actor, commitment: Commitment) -> bool:
 
 def commitment_editors(actor: Actor, commitment: Commitment) -> frozenset[str]:
     """The capacities in which ``actor`` may edit this commitment (see ``Editor``)."""
+    require_actor(actor)
     if can_manage_agreements(actor):
         return frozenset(Editor.values)
     found = set()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
@@ -17,6 +17,58 @@ from mou.choices import (
 )
 
 
+def earliest_local_date(now: datetime) -> date:
+    """No time zone is more than a day behind UTC: every person's today is on or after it."""
+    return now.astimezone(UTC).date() - timedelta(days=1)
+
+
+def latest_local_date(now: datetime) -> date:
+    """No time zone is more than a day ahead of UTC: every person's today is on or before it."""
+    return now.astimezone(UTC).date() + timedelta(days=1)
+
+
+class PageFirstQuerySet(models.QuerySet):
+    """A queryset that, once marked with ``page_first()``, reads a page (a slice) in two
+    steps: the page's primary keys with the filter and ordering alone, then the rows with
+    their related data and annotations for those keys only. The database then works out
+    joins and per-row expressions for one page instead of planning them for every row
+    that matches (PostgreSQL does not push a LIMIT below them). Counting, iterating
+    (exports) and unsliced reads are unchanged; paginators (the pages' and the API's)
+    slice, so they get this without knowing."""
+
+    _page_first = False
+
+    def page_first(self) -> PageFirstQuerySet:
+        clone = self._chain()
+        clone._page_first = True
+        return clone
+
+    def _clone(self) -> PageFirstQuerySet:
+        clone = super()._clone()
+        clone._page_first = self._page_first
+        return clone
+
+    def _fetch_all(self) -> None:
+        if (
+            self._result_cache is None
+            and self._page_first
+            and self.query.is_sliced
+            and self._iterable_class is models.query.ModelIterable
+        ):
+            keys = self._chain()
+            keys._page_first = False
+            ids = list(keys.values_list("pk", flat=True))
+            rows = self._chain()
+            rows._page_first = False
+            rows.query.clear_limits()
+            rows.query.clear_ordering(force=True)
+            by_pk = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+            self._result_cache = [by_pk[pk] for pk in ids if pk in by_pk]
+            self._prefetch_done = True
+            return
+        super()._fetch_all()
+
+
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user: object) -> AgreementQuerySet:
         """Every signed-in user sees every agreement (releasability will narrow this)."""
@@ -26,7 +78,7 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(status=AgreementStatus.IN_FORCE)
 
 
-class MilestoneQuerySet(models.QuerySet):
+class MilestoneQuerySet(PageFirstQuerySet):
     def visible_to(self, user: object) -> MilestoneQuerySet:
         return self
 
@@ -39,6 +91,8 @@ class MilestoneQuerySet(models.QuerySet):
         """Open milestones whose due date has ended in their owner's time zone."""
         return (
             self.open()
+            # A bound the index on (status, due_on) can use before the per-row zone test.
+            .filter(due_on__lte=latest_local_date(now) - timedelta(days=1))
             .alias(owner_today=local_date(now, "owner__time_zone"))
             .filter(due_on__lt=models.F("owner_today"))
         )
@@ -47,6 +101,10 @@ class MilestoneQuerySet(models.QuerySet):
         """Open milestones due from the owner's today to ``days`` days ahead, inclusive."""
         return (
             self.open()
+            .filter(
+                due_on__gte=earliest_local_date(now),
+                due_on__lte=latest_local_date(now) + timedelta(days=days),
+            )
             .alias(owner_today=local_date(now, "owner__time_zone"))
             .filter(
                 due_on__gte=models.F("owner_today"),
@@ -80,7 +138,7 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
-class CommitmentQuerySet(models.QuerySet):
+class CommitmentQuerySet(PageFirstQuerySet):
     def visible_to(self, user: object) -> CommitmentQuerySet:
         return self
 
@@ -93,7 +151,56 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
     def with_rag(self, *, now: datetime) -> CommitmentQuerySet:
-        """Annotate ``rag`` (red/amber/green/grey) in SQL; see ``RAG_RULE_HELP``."""
+        """Annotate ``rag`` (red/amber/green/grey); see ``RAG_RULE_HELP``.
+
+        A per-row expression over the RAG inputs the database keeps on each commitment
+        (``late_from``, ``due_soon_from``, ``last_update_at``): no subquery over milestones,
+        so it can be filtered, sorted and counted at the cost of reading the rows. Equal to
+        ``with_rag_recomputed`` at every instant (``check_rag_inputs`` and the tests prove it).
+        """
+        from mou.models import ProgressUpdate
+
+        quiet_since = now - timedelta(days=RAG_QUIET_DAYS)
+        # The latest update decides, unless it is after ``now`` (a RAG "as of" a past
+        # moment): then look for an update inside the window, as the full rule does.
+        recent_update = Q(last_update_at__gte=quiet_since, last_update_at__lte=now) | Q(
+            Q(last_update_at__gt=now)
+            & Exists(
+                ProgressUpdate.objects.filter(
+                    commitment=OuterRef("pk"), posted_at__gte=quiet_since, posted_at__lte=now
+                )
+            )
+        )
+        has_late_milestone = Case(
+            When(Q(status__in=COMMITMENT_OPEN, late_from__lte=now), then=Value(True)),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        )
+        return self.alias(has_late_milestone=has_late_milestone).annotate(
+            rag=Case(
+                When(
+                    status__in=[CommitmentStatus.COMPLETED, CommitmentStatus.WITHDRAWN],
+                    then=Value(Rag.GREY),
+                ),
+                When(
+                    Q(status=CommitmentStatus.OFF_TRACK) | Q(late_from__lte=now),
+                    then=Value(Rag.RED),
+                ),
+                # Not red, so no open milestone is late: one is due soon exactly when the
+                # earliest due-soon instant has passed.
+                When(
+                    Q(status=CommitmentStatus.AT_RISK)
+                    | (Q(due_soon_from__lte=now) & ~recent_update),
+                    then=Value(Rag.AMBER),
+                ),
+                default=Value(Rag.GREEN),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def with_rag_recomputed(self, *, now: datetime) -> CommitmentQuerySet:
+        """Annotate ``rag`` from the milestones and updates themselves (the definition the
+        kept inputs must agree with); slow at scale, for verification."""
         from mou.models import Milestone, ProgressUpdate
 
         milestones = Milestone.objects.filter(commitment=OuterRef("pk"))

@@ -39,7 +39,7 @@ def check_agreement_dates(agreement: Agreement) -> None:
     errors = {}
     for name in ("signed_on", "effective_on", "review_on", "expires_on"):
         value = getattr(agreement, name)
-        label = str(Agreement._meta.get_field(name).verbose_name).capitalize()
+        label = str(getattr(Agreement._meta.get_field(name), "verbose_name", name)).capitalize()
         problem = check_year(value, label) if value else None
         if problem:
             errors[name] = problem

@@ -547,3 +547,27 @@ def progress_update_post(
         validate(update)
         update.save()
     return update
+
+
+# --- Kept RAG inputs ---------------------------------------------------------------------
+
+
+@transaction.atomic
+@transaction.atomic
+def rag_inputs_repair(*, values: dict[int, Any], actor: Actor) -> int:
+    """Rewrite the RAG inputs kept on the given commitments (a maintenance task run by a
+    process with the register right, named in the history context). With the triggers
+    installed the database recomputes them on the write anyway; without, the given values
+    (from ``mou.selectors.recomputed_rag_inputs``) are stored."""
+    ensure(can_manage_agreements(actor))
+    repaired = 0
+    with acting(actor):
+        for pk, right in values.items():
+            repaired += Commitment.objects.filter(pk=pk).update(
+                next_due_on=right.next_due_on,
+                late_from=right.late_from,
+                due_soon_from=right.due_soon_from,
+                open_milestone_count=right.open_milestone_count,
+                last_update_at=right.last_update_at,
+            )
+    return repaired

@@ -38,16 +38,36 @@ class Digest(models.Model):
     nothing.
     """
 
+    SENDING = "sending"
+    SENT = "sent"
+    STATES = ((SENDING, "Being sent"), (SENT, "Sent"))
+
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="digests")
     local_date = models.DateField()
     sent_at = models.DateTimeField(default=timezone.now)
     message_id = models.CharField(max_length=200)
+    # "sending" from the moment a worker claims the digest (committed before the message
+    # goes to the mail server) until the server has accepted it; see
+    # ``reminders.services.delivery``.
+    state = models.CharField(max_length=10, choices=STATES, default=SENT)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "local_date"], name="%(app_label)s_%(class)s_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["sending", "sent"]),
+                name="%(app_label)s_%(class)s_state_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["claimed_at"],
+                condition=models.Q(state="sending"),
+                name="reminders_digest_sending_idx",
             ),
         ]
 

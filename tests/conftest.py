@@ -16,6 +16,8 @@ from core.runtime import database_url as runtime_database_url
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+# The API tests' register and token clients.
+pytest_plugins = ["tests.api_helpers"]
 
 
 def _redis_answers(url: str) -> bool:

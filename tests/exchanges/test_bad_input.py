@@ -23,7 +23,7 @@ def test_figures_api_answers_400_naming_the_bad_parameter(client, world, query):
     client.force_login(world.officer)
     response = client.get("/api/v1/secondments/figures/", query)
     assert response.status_code == 400
-    assert set(response.json()) == set(query)
+    assert set(response.json()["errors"]) == set(query)
 
 
 def test_figures_api_answers_for_a_good_year(client, world):

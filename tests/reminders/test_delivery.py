@@ -169,8 +169,23 @@ def test_delivery_query_count_per_recipient_is_constant(
     for index in range(count):
         make_milestone(person, D(2027, 3, 31) - dt.timedelta(days=index % 20))
     scan_reminders(now=at(LONDON, 2027, 3, 31, 0, 15))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(18):
         assert deliver_pending(now=at(LONDON, 2027, 3, 31, 9)).messages == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("people", [1, 12])
+def test_delivery_pass_costs_fixed_queries_plus_one_mark_per_digest(
+    people, make_milestone, django_assert_num_queries
+):
+    """Claim, render and back-off are per batch; the only statement per digest is the
+    one that marks it sent right after the mail server accepted it."""
+    for _ in range(people):
+        make_milestone(PersonFactory(time_zone=LONDON), D(2027, 3, 31))
+    scan_reminders(now=at(LONDON, 2027, 3, 31, 0, 15))
+    with django_assert_num_queries(17 + people):
+        assert deliver_pending(now=at(LONDON, 2027, 3, 31, 9)).messages == people
+    assert Reminder.objects.filter(status="sent", digest__state="sent").count() == people
 
 
 @pytest.mark.django_db
@@ -185,3 +200,53 @@ def test_delivery_does_not_email_reminders_whose_milestone_closed_first(
     assert (result.messages, result.skipped) == (0, 1)
     assert mail.outbox == []
     assert Reminder.objects.get().status == "skipped"
+
+
+def _sending_digest(person, reminders):
+    """A digest claimed as "sending" (as a worker leaves it when it dies mid-send)."""
+    from reminders.services import digest as digests
+
+    claimed = Digest.objects.create(
+        recipient=person, local_date=D(2027, 3, 31), state=Digest.SENDING,
+        claimed_at=at(LONDON, 2027, 3, 31, 9),
+        message_id=digests.message_id(person, D(2027, 3, 31)),
+    )  # fmt: skip
+    Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(digest=claimed)
+    return claimed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_attempts_digest_is_sent_again_with_its_message_id_and_a_live_one_is_not(
+    make_milestone,
+):
+    import psycopg
+    from django.db import connection
+
+    from core.runtime import database_url
+
+    dead, live = PersonFactory(time_zone=LONDON), PersonFactory(time_zone=LONDON)
+    make_milestone(dead, D(2027, 3, 31))
+    make_milestone(live, D(2027, 3, 31))
+    scan_reminders(now=at(LONDON, 2027, 3, 31, 0, 15))
+    dead_digest = _sending_digest(dead, Reminder.objects.filter(recipient=dead))
+    live_digest = _sending_digest(live, Reminder.objects.filter(recipient=live))
+    # Another worker, alive, holds the lock of the digest it is sending.
+    with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
+        other.execute(
+            "SELECT pg_advisory_lock(((1094927431::bigint << 32) | %s))", [live_digest.pk]
+        )
+        result = deliver_pending(now=at(LONDON, 2027, 3, 31, 9, 30))
+        assert [person.pk for person, _ in result.sent] == [dead.pk]
+        assert len(mail.outbox) == 1
+        assert mail.outbox[0].to == [dead.email]
+        assert mail.outbox[0].extra_headers["Message-ID"] == dead_digest.message_id
+        live_digest.refresh_from_db()
+        assert live_digest.state == Digest.SENDING
+    dead_digest.refresh_from_db()
+    assert dead_digest.state == Digest.SENT
+    assert Reminder.objects.get(recipient=dead).status == "sent"
+    assert Reminder.objects.get(recipient=live).status == "pending"
+    # Its worker gone (the lock released with its connection), the next pass sends it.
+    deliver_pending(now=at(LONDON, 2027, 3, 31, 9, 45))
+    assert recipients(mail.outbox) == sorted([dead.email, live.email])
+    assert Digest.objects.filter(state=Digest.SENT).count() == 2

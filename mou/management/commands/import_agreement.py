@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.actors import IMPORT_AGREEMENT
 from core.history import acting
-from mou.exchange_format import ImportRefused, import_text
+from mou.exchange_format import ImportRefused, import_text, max_import_bytes
 
 
 class Command(BaseCommand):
@@ -24,7 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
+        limit = max_import_bytes()
         try:
+            if path.stat().st_size > limit:
+                raise CommandError(
+                    f"{path} was not imported: it is {path.stat().st_size:,} bytes, and the "
+                    f"most accepted is {limit:,} (IMPORT_MAX_BYTES); nothing was written."
+                )
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
