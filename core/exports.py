@@ -43,6 +43,20 @@ def disarm(text: str) -> str:
     return text
 
 
+def _xlsx_cell(value: Any) -> Any:
+    """A spreadsheet cell keeps dates and times typed (local time: a cell has no zone)."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    return _cell(value)
+
+
+def sheet_title(filename: str) -> str:
+    """A worksheet's name from the download's (at most 31 characters, as Excel allows)."""
+    return filename.replace("-", " ").replace("_", " ").capitalize()[:31]
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
@@ -72,15 +86,18 @@ def _csv_lines(rows: Iterable[Any], columns: Sequence[Column]) -> Iterator[str]:
         yield writer.writerow([_cell(getter(row)) for _, getter in columns])
 
 
-def write_xlsx(rows: Iterable[Any], columns: Sequence[Column]) -> IO[bytes]:
-    """An XLSX file of ``rows``, in a temporary file (deleted when closed), read from the start."""
+def write_xlsx(
+    rows: Iterable[Any], columns: Sequence[Column], *, title: str | None = None
+) -> IO[bytes]:
+    """An XLSX file of ``rows``, in a temporary file (deleted when closed), read from the start;
+    its sheet named ``title``, its dates and times typed."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet(title=title)
     sheet.append([heading for heading, _ in columns])
     if isinstance(rows, QuerySet):
         rows = rows.iterator(chunk_size=2000)
     for row in rows:
-        sheet.append([_cell(getter(row)) for _, getter in columns])
+        sheet.append([_xlsx_cell(getter(row)) for _, getter in columns])
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(output)
     output.seek(0)
@@ -97,6 +114,9 @@ def export_response(
     if fmt == "csv":
         response = StreamingHttpResponse(_csv_lines(rows, columns), content_type=CONTENT_TYPES[fmt])
     else:
-        response = FileResponse(write_xlsx(rows, columns), content_type=CONTENT_TYPES[fmt])
+        response = FileResponse(
+            write_xlsx(rows, columns, title=sheet_title(filename)),
+            content_type=CONTENT_TYPES[fmt],
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -126,6 +126,32 @@ def _diffs(events: list[Any]) -> dict[int, dict[str, tuple[Any, Any]]]:
     return diffs
 
 
+# How the history names a system process and a field whose own name reads as code.
+PROCESS_LABELS = {
+    "load_demo": "the demo loader",
+    "import_agreement": "the agreement import",
+    "reminders": "the reminder service",
+}
+FIELD_LABELS = {
+    "evidence_url": "Evidence link",
+    "source_url": "Link to the published text",
+    "status_reason": "Reason",
+    "due_on": "Due date",
+    "done_on": "Done on",
+    "start_on": "Start date",
+    "target_on": "Target date",
+    "is_illustrative": "Illustrative",
+}
+
+
+def process_label(process: str) -> str:
+    return PROCESS_LABELS.get(process, f"the {process.replace('_', ' ')} process")
+
+
+def field_label(field: models.Field) -> str:
+    return FIELD_LABELS.get(field.name) or str(field.verbose_name).capitalize()
+
+
 def _render(
     model: type[models.Model], events: list[Any], *, label: str | None
 ) -> list[HistoryEntry]:
@@ -155,7 +181,7 @@ def _render(
         context = contexts[id(e)]
         by = users.get(context.get("user")) or context.get("username") or ""
         if not by:
-            by = f"process {context['process']}" if context.get("process") else "the system"
+            by = process_label(context["process"]) if context.get("process") else "the system"
         kind = {"insert": "created", "update": "changed", "delete": "deleted"}.get(
             e.pgh_label, e.pgh_label
         )
@@ -168,7 +194,7 @@ def _render(
                 changes.append(
                     Change(
                         field=field.name,
-                        label=str(field.verbose_name).capitalize(),
+                        label=field_label(field),
                         old=display_value(field, old, names),
                         new=display_value(field, new, names),
                     )

@@ -38,9 +38,16 @@ class SecondmentForm(forms.Form):
         queryset=Person.objects.select_related("institute").order_by("name"),
         label="Secondee",
         help_text="They must work at the home institute.",
+        error_messages={"invalid_choice": "Choose a person who works at the home institute."},
     )
-    home_institute = forms.ModelChoiceField(queryset=Institute.objects.all())
-    host_institute = forms.ModelChoiceField(queryset=Institute.objects.all())
+    home_institute = forms.ModelChoiceField(
+        queryset=Institute.objects.all(),
+        error_messages={"invalid_choice": "Choose one of the agreement's participants."},
+    )
+    host_institute = forms.ModelChoiceField(
+        queryset=Institute.objects.all(),
+        error_messages={"invalid_choice": "Choose one of the agreement's participants."},
+    )
     role = forms.CharField(label="Role or project", max_length=300)
     planned_start_on = forms.DateField(label="Planned start", widget=DateInput)
     planned_end_on = forms.DateField(label="Planned end", widget=DateInput)
@@ -50,8 +57,9 @@ class SecondmentForm(forms.Form):
         ),
         required=False,
         label="Commitments it delivers",
-        help_text="Only commitments of the same agreement can be linked.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Commitments of the secondment's agreement.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose commitments of the secondment's agreement."},
     )
     vetting_required_home = _vetting_field("Vetting the home side requires")
     vetting_required_host = _vetting_field("Vetting the host side requires")
@@ -76,6 +84,39 @@ class SecondmentForm(forms.Form):
         "agreement", "person", "home_institute", "host_institute", "role", "planned_start_on",
         "planned_end_on", "commitments",
     )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chosen_agreement = self._chosen_agreement()
+        self.home_known = False
+        if self.chosen_agreement is None:
+            return
+        # Offer only what can be chosen under this agreement: its participants, their
+        # people (the home institute's, once it is known) and its commitments.
+        parties = Institute.objects.filter(party_links__agreement=self.chosen_agreement).order_by(
+            "name"
+        )
+        self.fields["home_institute"].queryset = parties
+        self.fields["host_institute"].queryset = parties
+        people = self.fields["person"].queryset.filter(institute__in=parties)
+        home = self._chosen("home_institute")
+        self.home_known = bool(home and str(home).isdigit())
+        if self.home_known:
+            people = people.filter(institute_id=home)
+        self.fields["person"].queryset = people
+        self.fields["commitments"].queryset = self.fields["commitments"].queryset.filter(
+            agreement=self.chosen_agreement
+        )
+
+    def _chosen(self, name: str) -> Any:
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        return getattr(value, "pk", value) or None
+
+    def _chosen_agreement(self) -> Agreement | None:
+        code = self._chosen("agreement")
+        if isinstance(code, Agreement):
+            return code
+        return Agreement.objects.filter(code=str(code)).first() if code else None
 
     def restrict_to(self, editable: frozenset[str]) -> None:
         """Show, but do not offer, what this coordinator's side may not change now

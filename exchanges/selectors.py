@@ -54,7 +54,12 @@ def secondment_get(*, user: Any, pk: int) -> Secondment:
     return (
         Secondment.objects.visible_to(user)
         .for_list()
-        .select_related("home_approved_by", "host_approved_by", "home_institute", "host_institute")
+        .select_related(
+            "home_approved_by__person__institute",
+            "host_approved_by__person__institute",
+            "home_institute",
+            "host_institute",
+        )
         .prefetch_related(
             Prefetch(
                 "commitments",

@@ -222,6 +222,19 @@ MILESTONE_FIELD_EDITORS: dict[str, frozenset[str]] = {
     "owner": _OWNER_AND_UP,
     "is_illustrative": _ADMINISTRATOR,
 }
+
+# Who may author the register in Accord's own pages (and through the services behind them):
+# create an agreement and edit its details, participants and signatories; create and edit
+# its clauses; create its commitments; add milestones to a commitment. A policy officer
+# authors the agreements their institute is a participant of; an agreement they create
+# must name their institute among its participants.
+AUTHORING_RIGHTS: dict[str, frozenset[str]] = {
+    "agreement": _OFFICER_AND_UP,
+    "clause": _OFFICER_AND_UP,
+    "commitment": _OFFICER_AND_UP,
+    "milestone": frozenset({Editor.OWNER, Editor.OFFICER, Editor.ADMINISTRATOR}),
+}
+
 VOCABULARIES = [
     Vocabulary(
         name="agreement",

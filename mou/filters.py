@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def _side_choices() -> list[tuple[str, str]]:
 
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices)
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, empty_label=ANY)
     party = django_filters.ModelChoiceFilter(
         empty_label=ANY, field_name="parties", queryset=Institute.objects.all(), label="Participant"
     )
@@ -116,6 +117,7 @@ class MilestoneFilter(django_filters.FilterSet):
         field_name="commitment__agreement",
         queryset=Agreement.objects.all(),
         to_field_name="code",
+        label="Agreement",
     )
     commitment = django_filters.NumberFilter(field_name="commitment_id")
     status = django_filters.MultipleChoiceFilter(choices=MilestoneStatus.choices)
@@ -126,10 +128,18 @@ class MilestoneFilter(django_filters.FilterSet):
         queryset=Institute.objects.all(),
         label="Owner's institute",
     )
-    late = django_filters.BooleanFilter(method="filter_late", label="Late")
+    late = django_filters.BooleanFilter(
+        method="filter_late",
+        label="Late",
+        widget=forms.Select(choices=[("", ANY), ("true", "Late"), ("false", "Not late")]),
+    )
     due_within = django_filters.NumberFilter(method="filter_due_within", label="Due within (days)")
-    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", widget=DateInput)
-    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", widget=DateInput)
+    due_after = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", widget=DateInput, label="Due on or after"
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="lte", widget=DateInput, label="Due on or before"
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("due_on", "due"), ("title", "title"), ("status", "status")),
     )

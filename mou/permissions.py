@@ -10,19 +10,21 @@ being absent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from core.actors import Actor, Right, SystemActor, require_actor
 from core.errors import PermissionDenied
 from institutes.choices import Role
 from institutes.roles import has_role, is_administrator, person_of
 from mou.choices import (
+    AUTHORING_RIGHTS,
     COMMITMENT_FIELD_EDITORS,
     COMMITMENT_FIELDS_EDITABLE_WHEN_CLOSED,
     COMMITMENT_OPEN,
     MILESTONE_FIELD_EDITORS,
     Editor,
 )
-from mou.models import Commitment, Milestone, Party
+from mou.models import Agreement, Commitment, Milestone, Party
 
 
 def can_manage_agreements(actor: Actor) -> bool:
@@ -49,6 +51,40 @@ def _owns(actor: Actor, owner_id: int | None) -> bool:
         return False
     person = person_of(actor)
     return person is not None and owner_id == person.pk
+
+
+def agreement_authors(actor: Actor, agreement: Agreement) -> frozenset[str]:
+    """The capacities in which ``actor`` acts on this agreement (see ``Editor``)."""
+    if can_manage_agreements(actor):
+        return frozenset({Editor.ADMINISTRATOR})
+    if _is_officer_of(actor, agreement.pk):
+        return frozenset({Editor.OFFICER})
+    return frozenset()
+
+
+def can_author(actor: Actor, agreement: Agreement, what: str) -> bool:
+    """Whether ``actor`` may create or edit ``what`` ("agreement", "clause", "commitment")
+    in this agreement, as ``AUTHORING_RIGHTS`` says."""
+    return bool(AUTHORING_RIGHTS[what] & agreement_authors(actor, agreement))
+
+
+def can_create_agreement(actor: Actor, parties: Iterable[Any] | None = None) -> bool:
+    """Whether ``actor`` may create an agreement (with these participating institutes:
+    a policy officer's own institute must be one of them)."""
+    if can_manage_agreements(actor):
+        return Editor.ADMINISTRATOR in AUTHORING_RIGHTS["agreement"]
+    if Editor.OFFICER not in AUTHORING_RIGHTS["agreement"]:
+        return False
+    if isinstance(actor, SystemActor) or not has_role(actor, Role.POLICY_OFFICER):
+        return False
+    person = person_of(actor)
+    if person is None:
+        return False
+    return parties is None or person.institute_id in {p.pk for p in parties}
+
+
+def can_add_milestone(actor: Actor, commitment: Commitment) -> bool:
+    return bool(AUTHORING_RIGHTS["milestone"] & commitment_editors(actor, commitment))
 
 
 def commitment_editors(actor: Actor, commitment: Commitment) -> frozenset[str]:
@@ -89,6 +125,15 @@ def can_edit_milestone(actor: Actor, milestone: Milestone) -> bool:
     if can_edit_commitment(actor, milestone.commitment):
         return True
     return _owns(actor, milestone.owner_id)
+
+
+def editable_milestone_ids(
+    actor: Actor, commitment: Commitment, milestones: Iterable[Milestone]
+) -> frozenset[int]:
+    """Which of a commitment's milestones ``actor`` may edit (one check, not one a row)."""
+    if can_edit_commitment(actor, commitment):
+        return frozenset(m.pk for m in milestones)
+    return frozenset(m.pk for m in milestones if _owns(actor, m.owner_id))
 
 
 def can_post_update(actor: Actor, commitment: Commitment) -> bool:

@@ -43,6 +43,9 @@ from mou.choices import (
 )
 from mou.models import Agreement, Clause, Commitment, Milestone, Party, ProgressUpdate, Signatory
 from mou.permissions import (
+    can_add_milestone,
+    can_author,
+    can_create_agreement,
     can_edit_commitment,
     can_edit_milestone,
     can_manage_agreements,
@@ -109,9 +112,13 @@ def agreement_create(
     **fields: Any,
 ) -> Agreement:
     """Create an agreement with its participants (two or more institutes)."""
-    ensure(can_manage_agreements(actor))
     # An institute named twice is one participant, not a database error.
     parties = list({p.pk: p for p in parties}.values())
+    ensure(
+        can_create_agreement(actor, parties),
+        "Only an administrator, or a policy officer of one of its participants, can create "
+        "an agreement.",
+    )
     if len(parties) < 2:
         raise DomainError({"parties": "An agreement needs at least two different participants."})
     with acting(actor):
@@ -128,7 +135,7 @@ def agreement_create(
 def agreement_update(
     *, agreement: Agreement, actor: Actor, changes: dict[str, Any], expected_version: int | None
 ) -> Agreement:
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, agreement, "agreement"))
     with acting(actor):
         locked = lock(Agreement, agreement.pk)
         saved = save_changes(
@@ -162,7 +169,7 @@ def agreement_transition(
 def party_add(
     *, agreement: Agreement, institute: Institute, actor: Actor, lead_department: str = ""
 ) -> Party:
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, agreement, "agreement"))
     with acting(actor):
         party = Party(agreement=agreement, institute=institute, lead_department=lead_department)
         validate(party)
@@ -175,7 +182,7 @@ def party_update(
     *, party: Party, actor: Actor, lead_department: str, expected_version: int | None = None
 ) -> Party:
     """Set the department that leads for a participant."""
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, party.agreement, "agreement"))
     with acting(actor):
         locked = lock(Party, party.pk)
         return save_changes(
@@ -190,7 +197,7 @@ def party_update(
 def signatory_add(
     *, agreement: Agreement, party: Party, name: str, office: str, actor: Actor, notes: str = ""
 ) -> Signatory:
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, agreement, "agreement"))
     if party.agreement_id != agreement.pk:
         raise DomainError(
             {"party": "The signatory's participant must be a party to this agreement."}
@@ -213,7 +220,7 @@ def signatory_update(
     expected_version: int | None,
 ) -> Signatory:
     """Correct a signatory's name, office, notes or participant."""
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, signatory.agreement, "agreement"))
     with acting(actor):
         locked = lock(Signatory, signatory.pk)
         saved = save_changes(
@@ -231,7 +238,7 @@ def clause_update(
     *, clause: Clause, actor: Actor, changes: dict[str, Any], expected_version: int | None
 ) -> Clause:
     """Edit a clause's number, title, text or position."""
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, clause.agreement, "clause"))
     with acting(actor):
         locked = lock(Clause, clause.pk)
         if isinstance(changes.get("number"), str):
@@ -245,7 +252,7 @@ def clause_update(
 def clause_create(
     *, agreement: Agreement, number: str, title: str, actor: Actor, **fields: Any
 ) -> Clause:
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, agreement, "clause"))
     with acting(actor):
         clause = Clause(agreement=agreement, number=number.strip(), title=title, **fields)
         validate(clause)
@@ -270,7 +277,7 @@ def commitment_create(
     **fields: Any,
 ) -> Commitment:
     """Record a new obligation; a recurring one gets its first occurrence as a milestone."""
-    ensure(can_manage_agreements(actor))
+    ensure(can_author(actor, agreement, "commitment"))
     with acting(actor):
         commitment = Commitment(
             agreement=agreement,
@@ -355,7 +362,7 @@ def milestone_add(
 ) -> Milestone:
     """Add a dated deliverable; its owner defaults to the commitment's owner."""
     with acting(actor):
-        ensure(can_edit_commitment(actor, commitment))
+        ensure(can_add_milestone(actor, commitment))
         milestone = Milestone(
             commitment=commitment,
             title=title,

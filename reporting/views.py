@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mou.choices import RAG_CHART, RAG_RULE_HELP
+from mou.models import Agreement
 from reminders.views import my_reminders_context
 from reporting import selectors
 
@@ -28,4 +29,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/index.html")
+    """What can be reported, with a link to each (one query: the agreements' names)."""
+    agreements = Agreement.objects.visible_to(request.user).order_by("title").only("code", "title")
+    return render(request, "reporting/index.html", {"agreements": agreements})

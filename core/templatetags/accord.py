@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms, template
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
@@ -40,6 +42,34 @@ def govuk(field: forms.BoundField) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+def due_words(due_on: date, today: date) -> str:
+    """How far a date is from today, in words: "Due in 12 days", "Due today", "3 days late"."""
+    days = (due_on - today).days
+    if days == 0:
+        return "Due today"
+    if days == 1:
+        return "Due tomorrow"
+    if days > 1:
+        return f"Due in {days} days"
+    return f"{-days} day{'s' if days < -1 else ''} late"
+
+
+@register.simple_tag
+def due_tag(lifecycle: str, value: str, due_on: date | None) -> str:
+    """A reminder's tag in its kind's colour, its words counted from the date itself (so
+    a "due in 30 days" reminder for a milestone due in 12 days says "Due in 12 days")."""
+    if due_on is None:
+        return status_tag(lifecycle, value)
+    return format_html(
+        '<strong class="govuk-tag {} accord-tag-{}" data-{}="{}">{}</strong>',
+        vocabulary(lifecycle).tag_class(value),
+        lifecycle,
+        lifecycle,
+        value,
+        due_words(due_on, timezone.localdate()),
+    )
 
 
 @register.simple_tag
@@ -89,6 +119,12 @@ def illustrative_tag(flag: bool) -> str:
         '<strong class="govuk-tag accord-tag-illustrative" title="{}">Illustrative</strong>',
         "Not from a public source: shown for demonstration only.",
     )
+
+
+@register.filter
+def any_illustrative(rows: Any) -> bool:
+    """Whether any of the rows shown is illustrative (so the page explains the tag)."""
+    return any(getattr(row, "is_illustrative", False) for row in rows)
 
 
 @register.simple_tag(takes_context=True)

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reminders.services import deliver_pending, scan_reminders
+from tests.browser.axe import assert_accessible
 from tests.browser.helpers import sign_in
 from tests.factories import (
     CommitmentFactory,
@@ -66,3 +67,34 @@ def test_administrator_retries_a_failed_email(page, settings):
             "cell", name=f"Failing Recipient ({recipient.institute})"
         )
     ).to_be_visible()
+
+
+def test_dismissing_by_keyboard_keeps_focus_and_announces_it(page):
+    from django.utils import timezone
+
+    user = UserFactory(username="owner", roles=["Commitment owner"])
+    owner = PersonFactory(user=user, time_zone=LONDON)
+    today = timezone.localdate()
+    _milestone(owner, "Annual dialogue report", today + dt.timedelta(days=12))
+    _milestone(owner, "Joint testing plan", today + dt.timedelta(days=13))
+    scan_reminders(now=timezone.now())
+    sign_in(page, "owner")
+    page.goto("/reminders/")
+    rows = page.get_by_test_id("reminder")
+    expect(rows).to_have_count(2)
+    # The tag counts from the due date itself, not from the reminder's threshold.
+    expect(rows.filter(has_text="Annual dialogue report")).to_contain_text("Due in 12 days")
+    expect(rows.filter(has_text="Joint testing plan")).to_contain_text("Due in 13 days")
+    page.get_by_role(
+        "button", name="Dismiss due in 30 days reminder for Annual dialogue report"
+    ).focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#reminder-announcement")).to_have_text("Reminder dismissed. 1 left.")
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert "Joint testing plan" in focused
+    expect(page.locator("#my-reminder-count")).to_have_class(
+        "govuk-tag govuk-tag--grey accord-count"
+    )
+    expect(page.locator("#my-reminder-count")).to_have_text("1")
+    assert_accessible(page)

@@ -41,6 +41,25 @@ def test_csv_keeps_unicode_readable_by_excel():
     assert response["Content-Disposition"] == 'attachment; filename="t.csv"'
 
 
+def test_xlsx_names_its_sheet_and_keeps_dates_and_times_typed():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    columns = [
+        ("Due", lambda row: row["due"]),
+        ("Posted", lambda row: row["posted"]),
+    ]
+    posted = dt.datetime(2027, 3, 31, 9, 30, tzinfo=dt.UTC)
+    rows = [{"due": dt.date(2027, 3, 31), "posted": posted}]
+    response = export_response(rows, columns, fmt="xlsx", filename="late-milestones")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["Late milestones"]
+    due, when = book.active[2]
+    assert due.is_date and due.value.date() == dt.date(2027, 3, 31)
+    assert when.is_date and when.value == timezone.localtime(posted).replace(tzinfo=None)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -77,7 +77,7 @@ def test_history_records_creation_and_system_writes() -> None:
     )
     entries = history_for(Commitment, [commitment.pk])
     assert [e.kind for e in entries] == ["changed", "created"]
-    assert entries[0].by == "process load_demo"
+    assert entries[0].by == "the demo loader"
     assert entries[1].by == "the system"
     assert entries[1].label.startswith("Commitment: ")
 
@@ -238,3 +238,16 @@ def test_history_admin_edit_attributed_to_superuser() -> None:
         Change(field="title", label="Title", old="Before", new="After, edited in the admin")
         in latest.changes
     )
+
+
+def test_history_names_fields_in_plain_words() -> None:
+    milestone = MilestoneFactory()
+    services.milestone_update(
+        milestone=milestone,
+        actor=LOAD_DEMO,
+        changes={"evidence_url": "https://example.org/report"},
+        expected_version=milestone.version,
+    )
+    latest = history_for(Milestone, [milestone.pk])[0]
+    assert [c.label for c in latest.changes] == ["Evidence link"]
+    assert latest.by == "the demo loader"

@@ -109,13 +109,12 @@ def test_policy_officer_cannot_change_status(client, officer):
 def test_withdrawing_without_reason_shows_error_next_to_the_field(owner_client):
     client, commitment = owner_client
     response = client.post(
-        reverse("mou:commitment-transition", args=[commitment.pk]),
-        {"to": "withdrawn", "reason": "  "},
+        reverse("mou:commitment-withdraw", args=[commitment.pk]), {"reason": "  "}
     )
     assert response.status_code == 400
     body = response.content.decode()
     assert "There is a problem" in body
-    assert 'id="id_reason-error"' in body
+    assert 'id="withdraw-reason-error"' in body
     assert "Give a reason for withdrawing." in body
     commitment.refresh_from_db()
     assert commitment.status == "on_track"

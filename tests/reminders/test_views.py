@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reminders.models import Reminder
 from reminders.services import deliver_pending, scan_reminders
@@ -46,7 +47,10 @@ def test_mine_lists_my_open_reminders_with_their_subjects(owner_client, make_mil
     body = response.content.decode()
     assert response.status_code == 200
     assert "Annual dialogue report" in body
-    assert "Due today" in body
+    # The tag keeps the reminder's kind, and its words count from the due date itself.
+    assert 'data-reminder="due_today"' in body
+    days = (D(2027, 3, 31) - timezone.localdate()).days
+    assert f"Due in {days} days" in body
     assert "31 Mar 2027" in body
     assert "Someone else" not in body
 
@@ -88,7 +92,10 @@ def test_dismiss_by_htmx_returns_the_list_and_the_new_count(owner_client, make_m
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count('data-testid="reminder"') == 1
-    assert '<span id="my-reminder-count" hx-swap-oob="true">1</span>' in body
+    assert (
+        '<span class="govuk-tag govuk-tag--grey accord-count" id="my-reminder-count" '
+        'hx-swap-oob="true">1</span>' in body
+    )
 
 
 @pytest.mark.django_db
