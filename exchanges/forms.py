@@ -96,15 +96,16 @@ class SecondmentForm(forms.Form):
         parties = Institute.objects.filter(party_links__agreement=self.chosen_agreement).order_by(
             "name"
         )
-        self.fields["home_institute"].queryset = parties
-        self.fields["host_institute"].queryset = parties
-        people = self.fields["person"].queryset.filter(institute__in=parties)
+        fields: dict[str, Any] = self.fields
+        fields["home_institute"].queryset = parties
+        fields["host_institute"].queryset = parties
+        people = fields["person"].queryset.filter(institute__in=parties)
         home = self._chosen("home_institute")
         self.home_known = bool(home and str(home).isdigit())
         if self.home_known:
             people = people.filter(institute_id=home)
-        self.fields["person"].queryset = people
-        self.fields["commitments"].queryset = self.fields["commitments"].queryset.filter(
+        fields["person"].queryset = people
+        fields["commitments"].queryset = fields["commitments"].queryset.filter(
             agreement=self.chosen_agreement
         )
 

@@ -78,9 +78,13 @@ class CommitmentTransitionForm(forms.Form):
         kwargs.setdefault("auto_id", "status-%s")
         super().__init__(*args, **kwargs)
         allowed = COMMITMENT_TRANSITIONS[commitment.status] - COMMITMENT_NEEDS_REASON
-        self.fields["to"].choices = [("", "Choose a status")] + [
+        self.allowed = [
             (value, label) for value, label in CommitmentStatus.choices if value in allowed
         ]
+        self.fields["to"].choices = [("", "Choose a status"), *self.allowed]
+
+    def has_choices(self) -> bool:
+        return bool(self.allowed)
 
 
 class ProgressUpdateForm(forms.Form):

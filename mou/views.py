@@ -325,7 +325,7 @@ def _commitment_context(request: HttpRequest, commitment: Any, **forms: Any) -> 
         "can_add_milestone": can_add_milestone(request.user, commitment),
         "transition_form": transition,
         "withdraw_form": CommitmentWithdrawForm(auto_id="withdraw-%s") if can_withdraw else None,
-        "can_change_status": len(transition.fields["to"].choices) > 1,
+        "can_change_status": transition.has_choices(),
         "editable_milestones": editable_milestone_ids(
             request.user, commitment, commitment.milestones.all()
         ),
@@ -553,7 +553,7 @@ def milestone_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             ),
         ),
     }.get(action, (None, None))
-    if form_class is None:
+    if form_class is None or call is None:
         raise Http404("Unknown action")
     form = form_class(request.POST)
     if _submit(request, form, call, message=MILESTONE_DONE_MESSAGES[action]):
