@@ -16,6 +16,8 @@ page for an anonymous visitor). Rules:
 - ``coordinator``: administrators, and an exchange coordinator for a secondment of their
   own institute
 - ``any_coordinator``: administrators and every exchange coordinator
+- ``any_officer``: administrators and every policy officer
+- ``author``: administrators, and a policy officer of one of the agreement's participants
 - ``recipient``: only the person the record is addressed to (own side)
 - ``none``: nobody (the address does not take this method: 403, 405)
 - ``readonly``: a page that only reads; a POST to it may be answered, but writes nothing
@@ -63,6 +65,19 @@ PAGES: dict[str, Row] = {
         "commitment", "none", "owner_or_officer", data={"note": "matrix"}
     ),
     "mou:commitment-history": Row("commitment", "everyone", "readonly"),
+    # Authoring (AUTHORING_RIGHTS in mou/choices.py); a POST with an empty form is
+    # answered with its errors when allowed, refused otherwise.
+    "mou:agreement-create": Row(None, "any_officer", "any_officer"),
+    "mou:agreement-edit": Row("agreement", "author", "author"),
+    "mou:signatory-create": Row("agreement", "author", "author"),
+    "mou:clause-create": Row("agreement", "author", "author"),
+    "mou:clause-edit": Row("agreement_clause", "author", "author"),
+    "mou:commitment-create": Row("agreement", "author", "author"),
+    "mou:commitment-withdraw": Row("commitment", "none", "owner", data={"reason": "matrix"}),
+    "mou:milestone-create": Row(
+        "commitment", "none", "owner_or_officer", data={"title": "Matrix", "due_on": "2027-03-31"}
+    ),
+    "mou:milestone-rename": Row("milestone", "owner", "owner"),
     "mou:milestone-list": Row(None, "everyone", "readonly"),
     "mou:milestone-detail": Row("milestone", "everyone", "readonly"),
     "mou:milestone-action": Row("milestone", "none", "owner", {"action": "complete"}),

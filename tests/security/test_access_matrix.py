@@ -16,6 +16,7 @@ from mou.models import Signatory
 from reminders.models import Reminder
 from tests.factories import (
     AgreementFactory,
+    ClauseFactory,
     CommitmentFactory,
     InstituteFactory,
     MilestoneFactory,
@@ -124,6 +125,7 @@ def world(db) -> World:
         }
 
     own = related(own_commitment) | {
+        "agreement_clause": ClauseFactory(agreement=agreement),
         "agreement": agreement,
         "commitment": own_commitment,
         "milestone": MilestoneFactory(commitment=own_commitment, owner=users["owner"].person),
@@ -131,6 +133,7 @@ def world(db) -> World:
         "reminders": {name: reminder(u.person) for name, u in users.items()},
     }
     other = related(other_commitment) | {
+        "agreement_clause": ClauseFactory(agreement=other_agreement),
         "agreement": other_agreement,
         "commitment": other_commitment,
         "milestone": MilestoneFactory(commitment=other_commitment, owner=au_person),
@@ -152,6 +155,9 @@ def _url(name: str, row: Row, side: dict[str, Any], role: str, world: World) -> 
         kwargs["commitment_id"] = side["commitment"].pk
     elif target == "agreement":
         kwargs["code"] = side["agreement"].code
+    elif target == "agreement_clause":
+        kwargs["code"] = side["agreement"].code
+        kwargs["pk"] = side["agreement_clause"].pk
     elif target == "code":  # the API reads an agreement by its id or its code
         kwargs["pk"] = side["agreement"].code
     elif target == "reminder":
@@ -177,6 +183,8 @@ def allowed(rule: str, role: str, own_side: bool) -> bool:
         "owner_or_officer": administrators or role == "officer" or (role == "owner" and own_side),
         "coordinator": administrators or (role == "coordinator" and own_side),
         "any_coordinator": administrators or role == "coordinator",
+        "any_officer": administrators or role == "officer",
+        "author": administrators or (role == "officer" and own_side),
         "recipient": role != "anonymous" and own_side,
         "none": False,
         "readonly": False,  # checked by what it writes, not by its answer
@@ -190,7 +198,7 @@ def refused(response: Any) -> bool:
     return response.status_code == 302 and "login/" in location
 
 
-SIDED_RULES = {"owner", "owner_or_officer", "coordinator", "recipient"}
+SIDED_RULES = {"owner", "owner_or_officer", "coordinator", "recipient", "author"}
 
 
 def _history_events() -> int:
