@@ -74,6 +74,13 @@ class ServiceAdmin(admin.ModelAdmin):
     """Every write through ``service_write``; stale saves refused; nothing deleted."""
 
     form = VersionedModelForm
+    # Fields chosen when the row is created and shown read-only on its change page (which
+    # agreement a clause belongs to, say): their services take them at creation only.
+    fixed_after_create: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, *self.fixed_after_create] if obj else readonly
 
     def service_write(
         self, request: HttpRequest, obj: Any, form: VersionedModelForm, change: bool

@@ -152,9 +152,7 @@ class ExchangeQuotaAdmin(ServiceAdmin):
     search_fields = ["agreement__code", "agreement__title"]
     readonly_fields = ["version", "created_at", "updated_at"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fixed = ["agreement", "home_country", "host_country"]
-        return [*self.readonly_fields, *fixed] if obj else self.readonly_fields
+    fixed_after_create = ("agreement", "home_country", "host_country")
 
     def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
         data = form.cleaned_data

@@ -68,9 +68,7 @@ class AgreementAdmin(ServiceAdmin):
     inlines = [PartyInline, SignatoryInline, ClauseInline, CommitmentInline]
     actions = ["mark_in_force", "mark_under_review"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Participants of an existing agreement are managed on their own pages.
-        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+    fixed_after_create = ("code",)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -130,8 +128,7 @@ class PartyAdmin(ServiceAdmin):
     list_select_related = ["institute", "agreement"]
     readonly_fields = ["version", "created_at", "updated_at"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [*self.readonly_fields, "agreement", "institute"] if obj else self.readonly_fields
+    fixed_after_create = ("agreement", "institute")
 
     def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
         data = form.cleaned_data
@@ -158,8 +155,7 @@ class SignatoryAdmin(ServiceAdmin):
     list_select_related = ["agreement", "party__institute"]
     readonly_fields = ["version", "created_at", "updated_at"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [*self.readonly_fields, "agreement"] if obj else self.readonly_fields
+    fixed_after_create = ("agreement",)
 
     def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
         data = form.cleaned_data
@@ -187,8 +183,7 @@ class ClauseAdmin(ServiceAdmin):
     search_fields = ["number", "title", "text"]
     readonly_fields = ["version", "created_at", "updated_at"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [*self.readonly_fields, "agreement"] if obj else self.readonly_fields
+    fixed_after_create = ("agreement",)
 
     def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
         data = form.cleaned_data
@@ -230,8 +225,7 @@ class CommitmentAdmin(ServiceAdmin):
     inlines = [MilestoneInline]
     actions = ["mark_on_track", "mark_at_risk", "mark_off_track", "mark_completed"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [*self.readonly_fields, "agreement"] if obj else self.readonly_fields
+    fixed_after_create = ("agreement",)
 
     def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
         data = form.cleaned_data
@@ -299,8 +293,7 @@ class MilestoneAdmin(ServiceAdmin):
     readonly_fields = ["status", "done_on", "status_reason", "version", "created_at", "updated_at"]
     actions = ["mark_done"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [*self.readonly_fields, "commitment"] if obj else self.readonly_fields
+    fixed_after_create = ("commitment",)
 
     def service_write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
         """Add or edit a milestone (a new due date is a reschedule), one version check."""
